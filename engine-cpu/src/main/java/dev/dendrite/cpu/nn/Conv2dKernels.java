@@ -1,0 +1,445 @@
+package dev.dendrite.cpu.nn;
+
+import dev.dendrite.cpu.Parallel;
+import dev.dendrite.cpu.gemm.Gemm;
+import dev.dendrite.ops.Conv2dParams;
+import java.util.Arrays;
+
+/**
+ * 2-D convolution (cross-correlation, cuDNN semantics) on contiguous NCHW arrays, in float and
+ * double. Shapes and parameters have been validated by the caller; these methods only compute.
+ * Every tensor is a contiguous slice of its array starting at the given offset.
+ *
+ * <p>Paths, chosen from the geometry:
+ * <ul>
+ *   <li>general: im2col per image and group, then one GEMM (Note [Convolution as GEMM]);</li>
+ *   <li>1×1, stride 1, no padding: the input planes are the column matrix, a single GEMM with no copy;</li>
+ *   <li>groups == C (depthwise, any channel multiplier): direct loops in {@code DepthwiseConv2d},
+ *       since a GEMM with a depth of R·S would be all overhead.</li>
+ * </ul>
+ * Work is spread over the batch ({@link Parallel}); each thread reuses its own column buffer.
+ *
+ * <p>Note [Convolution as GEMM]: for one image and group, {@code col[(c·R + r)·S + s][p·Q + q]} holds
+ * the input element tap {@code (c, r, s)} reads for output {@code (p, q)} (zero in the padding).
+ * Then {@code y_g[K/G, P·Q] = W_g[K/G, C/G·R·S] · col}; {@code dcol = W_gᵀ · dy_g} scattered back by
+ * col2im is the data gradient; and {@code dW_g = Σ_n dy_g · colᵀ} the filter gradient. The column
+ * matrix is built for at most {@link #COL_BUDGET} elements at a time (whole output rows), so large
+ * images do not need a buffer of C·R·S·P·Q elements; the GEMM then writes a column block of y with
+ * leading dimension P·Q.
+ *
+ * <p>Note [Filter gradient over the batch]: the batch is cut into a number of chunks that depends
+ * only on the shapes ({@link #filterChunks}); each chunk accumulates its images in order into its own
+ * buffer (chunk 0 directly into dw), and the buffers are added in chunk order. Results are therefore
+ * identical from run to run and for any thread count, unlike per-thread partial sums. The GEMM itself
+ * splits only rows and columns of its output, never the summed dimension.
+ */
+public final class Conv2dKernels {
+    /** Most elements of one im2col tile (8 MiB in float): large enough for efficient GEMMs, small enough to stay in L3. */
+    static final int COL_BUDGET = 1 << 21;
+    /** Most batch chunks of a filter gradient (Note [Filter gradient over the batch]). */
+    static final int MAX_FILTER_CHUNKS = 16;
+    /** Most elements of partial filter gradients held at once. */
+    static final long PARTIAL_BUDGET = 1L << 23;
+    /** Elements of work below which a parallel loop stays on the calling thread. */
+    static final long GRAIN_WORK = 1L << 15;
+    private static final int REDUCE_GRAIN = 1 << 14;
+
+    /** Per-thread column tiles (and the depthwise filter-gradient accumulators). */
+    static final ConvWorkspace COLUMNS = new ConvWorkspace();
+    /** The calling thread's partial filter gradients; separate from COLUMNS because the caller may also run a chunk. */
+    private static final ConvWorkspace PARTIALS = new ConvWorkspace();
+
+    private Conv2dKernels() {
+    }
+
+    // ---- float ---------------------------------------------------------------------------
+
+    /**
+     * Forward cross-correlation,
+     * {@code y[n,k,p,q] = Σ_{c,r,s} x[n, g·C/G + c, p·sh − ph + r·dh, q·sw − pw + s·dw] · w[k,c,r,s]}
+     * with {@code g = k / (K/G)}; taps outside the input read zero.
+     *
+     * @param x      input {@code [N, C, H, W]}, contiguous from {@code xOff}
+     * @param w      weight {@code [K, C/G, R, S]}, contiguous from {@code wOff}
+     * @param p      stride, padding, dilation and groups
+     * @param y      output {@code [N, K, P, Q]} (P, Q from {@link Conv2dParams#outputSize}), overwritten
+     */
+    public static void forward(float[] x, int xOff, int[] xShape, float[] w, int wOff, int[] wShape,
+                               Conv2dParams p, float[] y, int yOff, int[] yShape) {
+        ConvGeometry g = new ConvGeometry(xShape, wShape, yShape, p);
+        if ((long) g.n * g.k * g.pq == 0) return;
+        if (g.isDepthwise()) {
+            DepthwiseConv2d.forward(x, xOff, w, wOff, g, y, yOff);
+            return;
+        }
+        boolean pointwise = g.isPointwise();
+        int tile = g.rowsPerTile(COL_BUDGET);
+        overImages(g.n, (from, to) -> {
+            float[] col = pointwise ? null : COLUMNS.floats(g.crs * tile * g.q);
+            for (int img = from; img < to; img++) {
+                for (int grp = 0; grp < g.groups; grp++) {
+                    int xg = xOff + (img * g.c + grp * g.cg) * g.hw;
+                    int wg = wOff + grp * g.kg * g.crs;
+                    int yg = yOff + (img * g.k + grp * g.kg) * g.pq;
+                    if (pointwise) {
+                        // the group's input planes [C/G, H·W] are the column matrix already
+                        Gemm.sgemm(false, false, g.kg, g.pq, g.cg, 1, w, wg, g.cg, x, xg, g.hw, 0, y, yg, g.pq);
+                        continue;
+                    }
+                    for (int p0 = 0; p0 < g.p; p0 += tile) {
+                        int rows = Math.min(tile, g.p - p0), nb = rows * g.q;
+                        Im2col.im2col(x, xg, g, p0, rows, col);
+                        // y[K/G, rows·Q] (a column block of the group's [K/G, P·Q]) = W_g[K/G, CRS] · col[CRS, rows·Q]
+                        Gemm.sgemm(false, false, g.kg, nb, g.crs, 1, w, wg, g.crs, col, 0, nb, 0, y, yg + p0 * g.q, g.pq);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * The adjoint of {@link #forward} in x: {@code dx = Σ} over every output position and tap of
+     * {@code w · dy}, scattered back to the input position the tap read.
+     *
+     * @param dy output gradient {@code [N, K, P, Q]}
+     * @param w  weight {@code [K, C/G, R, S]}
+     * @param dx input gradient {@code [N, C, H, W]}, overwritten
+     */
+    public static void backwardData(float[] dy, int dyOff, int[] dyShape, float[] w, int wOff, int[] wShape,
+                                    Conv2dParams p, float[] dx, int dxOff, int[] dxShape) {
+        ConvGeometry g = new ConvGeometry(dxShape, wShape, dyShape, p);
+        if ((long) g.n * g.c * g.hw == 0) return;
+        if (g.isDepthwise()) {
+            DepthwiseConv2d.backwardData(dy, dyOff, w, wOff, g, dx, dxOff);
+            return;
+        }
+        boolean pointwise = g.isPointwise();
+        int tile = g.rowsPerTile(COL_BUDGET);
+        overImages(g.n, (from, to) -> {
+            float[] col = pointwise ? null : COLUMNS.floats(g.crs * tile * g.q);
+            for (int img = from; img < to; img++) {
+                int xi = dxOff + img * g.c * g.hw;
+                if (!pointwise) Arrays.fill(dx, xi, xi + g.c * g.hw, 0);
+                for (int grp = 0; grp < g.groups; grp++) {
+                    int xg = xi + grp * g.cg * g.hw;
+                    int wg = wOff + grp * g.kg * g.crs;
+                    int yg = dyOff + (img * g.k + grp * g.kg) * g.pq;
+                    if (pointwise) {
+                        Gemm.sgemm(true, false, g.cg, g.hw, g.kg, 1, w, wg, g.cg, dy, yg, g.pq, 0, dx, xg, g.hw);
+                        continue;
+                    }
+                    for (int p0 = 0; p0 < g.p; p0 += tile) {
+                        int rows = Math.min(tile, g.p - p0), nb = rows * g.q;
+                        // col[CRS, rows·Q] = W_gᵀ · dy_g[K/G, rows·Q], then scattered back
+                        Gemm.sgemm(true, false, g.crs, nb, g.kg, 1, w, wg, g.crs, dy, yg + p0 * g.q, g.pq, 0, col, 0, nb);
+                        Im2col.col2im(col, g, p0, rows, dx, xg);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * The gradient in w: {@code dw[k,c,r,s] = Σ_{n,p,q} dy[n,k,p,q] · x[n, g·C/G + c, p·sh − ph + r·dh, q·sw − pw + s·dw]}.
+     * Deterministic: see Note [Filter gradient over the batch].
+     *
+     * @param x  input {@code [N, C, H, W]}
+     * @param dy output gradient {@code [N, K, P, Q]}
+     * @param dw weight gradient {@code [K, C/G, R, S]}, overwritten
+     */
+    public static void backwardFilter(float[] x, int xOff, int[] xShape, float[] dy, int dyOff, int[] dyShape,
+                                      Conv2dParams p, float[] dw, int dwOff, int[] wShape) {
+        ConvGeometry g = new ConvGeometry(xShape, wShape, dyShape, p);
+        int size = g.k * g.crs;
+        if (size == 0) return;
+        if (g.n == 0 || g.pq == 0) {
+            Arrays.fill(dw, dwOff, dwOff + size, 0);
+            return;
+        }
+        if (g.isDepthwise()) {
+            DepthwiseConv2d.backwardFilter(x, xOff, dy, dyOff, g, dw, dwOff);
+            return;
+        }
+        boolean pointwise = g.isPointwise();
+        int tile = g.rowsPerTile(COL_BUDGET);
+        int chunks = filterChunks(g.n, size);
+        float[] partial = chunks > 1 ? PARTIALS.floats((chunks - 1) * size) : null;
+        Parallel.forRange(chunks, 1, (from, to) -> {
+            float[] col = pointwise ? null : COLUMNS.floats(g.crs * tile * g.q);
+            for (int chunk = from; chunk < to; chunk++) {
+                float[] out = chunk == 0 ? dw : partial;
+                int outOff = chunk == 0 ? dwOff : (chunk - 1) * size;
+                int i0 = chunkStart(g.n, chunk, chunks), i1 = chunkStart(g.n, chunk + 1, chunks);
+                for (int img = i0; img < i1; img++) {
+                    for (int grp = 0; grp < g.groups; grp++) {
+                        int xg = xOff + (img * g.c + grp * g.cg) * g.hw;
+                        int yg = dyOff + (img * g.k + grp * g.kg) * g.pq;
+                        int og = outOff + grp * g.kg * g.crs;
+                        if (pointwise) {
+                            float beta = img == i0 ? 0 : 1;
+                            Gemm.sgemm(false, true, g.kg, g.cg, g.pq, 1, dy, yg, g.pq, x, xg, g.hw, beta, out, og, g.crs);
+                            continue;
+                        }
+                        for (int p0 = 0; p0 < g.p; p0 += tile) {
+                            int rows = Math.min(tile, g.p - p0), nb = rows * g.q;
+                            Im2col.im2col(x, xg, g, p0, rows, col);
+                            // dw_g[K/G, CRS] (+)= dy_g[K/G, rows·Q] · colᵀ
+                            float beta = img == i0 && p0 == 0 ? 0 : 1;
+                            Gemm.sgemm(false, true, g.kg, g.crs, nb, 1, dy, yg + p0 * g.q, g.pq, col, 0, nb, beta, out, og, g.crs);
+                        }
+                    }
+                }
+            }
+        });
+        if (chunks > 1) {
+            Parallel.forRange(size, REDUCE_GRAIN, (from, to) -> {
+                for (int chunk = 1; chunk < chunks; chunk++) {
+                    int src = (chunk - 1) * size;
+                    for (int i = from; i < to; i++) dw[dwOff + i] += partial[src + i];
+                }
+            });
+        }
+    }
+
+    /**
+     * The gradient of a per-channel bias added to the output: {@code db[k] = Σ_{n,p,q} dy[n,k,p,q]}.
+     * Sums in double for either precision (a plane can have millions of elements).
+     *
+     * @param dy output gradient {@code [N, K, P, Q]}
+     * @param db bias gradient {@code [K]}, overwritten
+     */
+    public static void backwardBias(float[] dy, int dyOff, int[] dyShape, float[] db, int dbOff) {
+        int n = dyShape[0], k = dyShape[1], pq = dyShape[2] * dyShape[3];
+        Parallel.forRange(k, grain((long) n * pq), (from, to) -> {
+            for (int kk = from; kk < to; kk++) {
+                double sum = 0;
+                for (int img = 0; img < n; img++) sum += sum(dy, dyOff + (img * k + kk) * pq, pq);
+                db[dbOff + kk] = (float) sum;
+            }
+        });
+    }
+
+    /** Sum of {@code a[from, from + length)} in double, four independent accumulators. */
+    private static double sum(float[] a, int from, int length) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = from, end = from + length;
+        for (; i + 3 < end; i += 4) {
+            s0 += a[i];
+            s1 += a[i + 1];
+            s2 += a[i + 2];
+            s3 += a[i + 3];
+        }
+        for (; i < end; i++) s0 += a[i];
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    // ---- double: the float code above with the element type changed -----------------------
+
+    /**
+     * Forward cross-correlation,
+     * {@code y[n,k,p,q] = Σ_{c,r,s} x[n, g·C/G + c, p·sh − ph + r·dh, q·sw − pw + s·dw] · w[k,c,r,s]}
+     * with {@code g = k / (K/G)}; taps outside the input read zero.
+     *
+     * @param x      input {@code [N, C, H, W]}, contiguous from {@code xOff}
+     * @param w      weight {@code [K, C/G, R, S]}, contiguous from {@code wOff}
+     * @param p      stride, padding, dilation and groups
+     * @param y      output {@code [N, K, P, Q]} (P, Q from {@link Conv2dParams#outputSize}), overwritten
+     */
+    public static void forward(double[] x, int xOff, int[] xShape, double[] w, int wOff, int[] wShape,
+                               Conv2dParams p, double[] y, int yOff, int[] yShape) {
+        ConvGeometry g = new ConvGeometry(xShape, wShape, yShape, p);
+        if ((long) g.n * g.k * g.pq == 0) return;
+        if (g.isDepthwise()) {
+            DepthwiseConv2d.forward(x, xOff, w, wOff, g, y, yOff);
+            return;
+        }
+        boolean pointwise = g.isPointwise();
+        int tile = g.rowsPerTile(COL_BUDGET);
+        overImages(g.n, (from, to) -> {
+            double[] col = pointwise ? null : COLUMNS.doubles(g.crs * tile * g.q);
+            for (int img = from; img < to; img++) {
+                for (int grp = 0; grp < g.groups; grp++) {
+                    int xg = xOff + (img * g.c + grp * g.cg) * g.hw;
+                    int wg = wOff + grp * g.kg * g.crs;
+                    int yg = yOff + (img * g.k + grp * g.kg) * g.pq;
+                    if (pointwise) {
+                        // the group's input planes [C/G, H·W] are the column matrix already
+                        Gemm.dgemm(false, false, g.kg, g.pq, g.cg, 1, w, wg, g.cg, x, xg, g.hw, 0, y, yg, g.pq);
+                        continue;
+                    }
+                    for (int p0 = 0; p0 < g.p; p0 += tile) {
+                        int rows = Math.min(tile, g.p - p0), nb = rows * g.q;
+                        Im2col.im2col(x, xg, g, p0, rows, col);
+                        // y[K/G, rows·Q] (a column block of the group's [K/G, P·Q]) = W_g[K/G, CRS] · col[CRS, rows·Q]
+                        Gemm.dgemm(false, false, g.kg, nb, g.crs, 1, w, wg, g.crs, col, 0, nb, 0, y, yg + p0 * g.q, g.pq);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * The adjoint of {@link #forward} in x: {@code dx = Σ} over every output position and tap of
+     * {@code w · dy}, scattered back to the input position the tap read.
+     *
+     * @param dy output gradient {@code [N, K, P, Q]}
+     * @param w  weight {@code [K, C/G, R, S]}
+     * @param dx input gradient {@code [N, C, H, W]}, overwritten
+     */
+    public static void backwardData(double[] dy, int dyOff, int[] dyShape, double[] w, int wOff, int[] wShape,
+                                    Conv2dParams p, double[] dx, int dxOff, int[] dxShape) {
+        ConvGeometry g = new ConvGeometry(dxShape, wShape, dyShape, p);
+        if ((long) g.n * g.c * g.hw == 0) return;
+        if (g.isDepthwise()) {
+            DepthwiseConv2d.backwardData(dy, dyOff, w, wOff, g, dx, dxOff);
+            return;
+        }
+        boolean pointwise = g.isPointwise();
+        int tile = g.rowsPerTile(COL_BUDGET);
+        overImages(g.n, (from, to) -> {
+            double[] col = pointwise ? null : COLUMNS.doubles(g.crs * tile * g.q);
+            for (int img = from; img < to; img++) {
+                int xi = dxOff + img * g.c * g.hw;
+                if (!pointwise) Arrays.fill(dx, xi, xi + g.c * g.hw, 0);
+                for (int grp = 0; grp < g.groups; grp++) {
+                    int xg = xi + grp * g.cg * g.hw;
+                    int wg = wOff + grp * g.kg * g.crs;
+                    int yg = dyOff + (img * g.k + grp * g.kg) * g.pq;
+                    if (pointwise) {
+                        Gemm.dgemm(true, false, g.cg, g.hw, g.kg, 1, w, wg, g.cg, dy, yg, g.pq, 0, dx, xg, g.hw);
+                        continue;
+                    }
+                    for (int p0 = 0; p0 < g.p; p0 += tile) {
+                        int rows = Math.min(tile, g.p - p0), nb = rows * g.q;
+                        // col[CRS, rows·Q] = W_gᵀ · dy_g[K/G, rows·Q], then scattered back
+                        Gemm.dgemm(true, false, g.crs, nb, g.kg, 1, w, wg, g.crs, dy, yg + p0 * g.q, g.pq, 0, col, 0, nb);
+                        Im2col.col2im(col, g, p0, rows, dx, xg);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * The gradient in w: {@code dw[k,c,r,s] = Σ_{n,p,q} dy[n,k,p,q] · x[n, g·C/G + c, p·sh − ph + r·dh, q·sw − pw + s·dw]}.
+     * Deterministic: see Note [Filter gradient over the batch].
+     *
+     * @param x  input {@code [N, C, H, W]}
+     * @param dy output gradient {@code [N, K, P, Q]}
+     * @param dw weight gradient {@code [K, C/G, R, S]}, overwritten
+     */
+    public static void backwardFilter(double[] x, int xOff, int[] xShape, double[] dy, int dyOff, int[] dyShape,
+                                      Conv2dParams p, double[] dw, int dwOff, int[] wShape) {
+        ConvGeometry g = new ConvGeometry(xShape, wShape, dyShape, p);
+        int size = g.k * g.crs;
+        if (size == 0) return;
+        if (g.n == 0 || g.pq == 0) {
+            Arrays.fill(dw, dwOff, dwOff + size, 0);
+            return;
+        }
+        if (g.isDepthwise()) {
+            DepthwiseConv2d.backwardFilter(x, xOff, dy, dyOff, g, dw, dwOff);
+            return;
+        }
+        boolean pointwise = g.isPointwise();
+        int tile = g.rowsPerTile(COL_BUDGET);
+        int chunks = filterChunks(g.n, size);
+        double[] partial = chunks > 1 ? PARTIALS.doubles((chunks - 1) * size) : null;
+        Parallel.forRange(chunks, 1, (from, to) -> {
+            double[] col = pointwise ? null : COLUMNS.doubles(g.crs * tile * g.q);
+            for (int chunk = from; chunk < to; chunk++) {
+                double[] out = chunk == 0 ? dw : partial;
+                int outOff = chunk == 0 ? dwOff : (chunk - 1) * size;
+                int i0 = chunkStart(g.n, chunk, chunks), i1 = chunkStart(g.n, chunk + 1, chunks);
+                for (int img = i0; img < i1; img++) {
+                    for (int grp = 0; grp < g.groups; grp++) {
+                        int xg = xOff + (img * g.c + grp * g.cg) * g.hw;
+                        int yg = dyOff + (img * g.k + grp * g.kg) * g.pq;
+                        int og = outOff + grp * g.kg * g.crs;
+                        if (pointwise) {
+                            double beta = img == i0 ? 0 : 1;
+                            Gemm.dgemm(false, true, g.kg, g.cg, g.pq, 1, dy, yg, g.pq, x, xg, g.hw, beta, out, og, g.crs);
+                            continue;
+                        }
+                        for (int p0 = 0; p0 < g.p; p0 += tile) {
+                            int rows = Math.min(tile, g.p - p0), nb = rows * g.q;
+                            Im2col.im2col(x, xg, g, p0, rows, col);
+                            // dw_g[K/G, CRS] (+)= dy_g[K/G, rows·Q] · colᵀ
+                            double beta = img == i0 && p0 == 0 ? 0 : 1;
+                            Gemm.dgemm(false, true, g.kg, g.crs, nb, 1, dy, yg + p0 * g.q, g.pq, col, 0, nb, beta, out, og, g.crs);
+                        }
+                    }
+                }
+            }
+        });
+        if (chunks > 1) {
+            Parallel.forRange(size, REDUCE_GRAIN, (from, to) -> {
+                for (int chunk = 1; chunk < chunks; chunk++) {
+                    int src = (chunk - 1) * size;
+                    for (int i = from; i < to; i++) dw[dwOff + i] += partial[src + i];
+                }
+            });
+        }
+    }
+
+    /**
+     * The gradient of a per-channel bias added to the output: {@code db[k] = Σ_{n,p,q} dy[n,k,p,q]}.
+     * Sums in double for either precision (a plane can have millions of elements).
+     *
+     * @param dy output gradient {@code [N, K, P, Q]}
+     * @param db bias gradient {@code [K]}, overwritten
+     */
+    public static void backwardBias(double[] dy, int dyOff, int[] dyShape, double[] db, int dbOff) {
+        int n = dyShape[0], k = dyShape[1], pq = dyShape[2] * dyShape[3];
+        Parallel.forRange(k, grain((long) n * pq), (from, to) -> {
+            for (int kk = from; kk < to; kk++) {
+                double sum = 0;
+                for (int img = 0; img < n; img++) sum += sum(dy, dyOff + (img * k + kk) * pq, pq);
+                db[dbOff + kk] = sum;
+            }
+        });
+    }
+
+    /** Sum of {@code a[from, from + length)} in double, four independent accumulators. */
+    private static double sum(double[] a, int from, int length) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = from, end = from + length;
+        for (; i + 3 < end; i += 4) {
+            s0 += a[i];
+            s1 += a[i + 1];
+            s2 += a[i + 2];
+            s3 += a[i + 3];
+        }
+        for (; i < end; i++) s0 += a[i];
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    // ---- shared helpers ---------------------------------------------------------------------
+
+    /**
+     * Runs {@code body} over images: in parallel when there are at least as many images as
+     * threads (each GEMM then runs on its worker), otherwise image by image on the caller so that
+     * each GEMM spreads over the threads itself.
+     */
+    private static void overImages(int n, Parallel.RangeBody body) {
+        if (n >= Parallel.threads()) Parallel.forRange(n, 1, body);
+        else body.run(0, n);
+    }
+
+    /** Number of batch chunks for a filter gradient of {@code size} elements: a function of the shapes only. */
+    static int filterChunks(int n, int size) {
+        int chunks = Math.min(n, MAX_FILTER_CHUNKS);
+        if (chunks > 1) chunks = (int) Math.min(chunks, 1 + PARTIAL_BUDGET / size);
+        return Math.max(1, chunks);
+    }
+
+    /** First image of {@code chunk} when {@code n} images are cut into {@code chunks} nearly equal runs. */
+    private static int chunkStart(int n, int chunk, int chunks) {
+        return (int) ((long) n * chunk / chunks);
+    }
+
+    /** Parallel grain (in items) for items of {@code workPerItem} elements each. */
+    static int grain(long workPerItem) {
+        return (int) Math.max(1, GRAIN_WORK / Math.max(1, workPerItem));
+    }
+}

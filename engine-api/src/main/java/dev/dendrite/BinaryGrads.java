@@ -8,30 +8,22 @@ final class BinaryGrads {
     }
 
     static Tensor[] grad(BinaryOp op, Tensor a, Tensor b, Tensor y, Tensor g) {
-        Tensor ga, gb;
-        switch (op) {
-            case ADD -> { ga = g; gb = g; }
-            case SUB -> { ga = g; gb = b.requiresGrad() ? g.neg() : null; }
-            case MUL -> { ga = a.requiresGrad() ? g.mul(b) : null; gb = b.requiresGrad() ? g.mul(a) : null; }
-            case DIV -> {
-                ga = a.requiresGrad() ? g.div(b) : null;
-                gb = b.requiresGrad() ? g.mul(y).div(b).neg() : null;
-            }
-            case POW -> {
-                ga = a.requiresGrad() ? g.mul(b).mul(a.pow(b.sub(1))) : null;
-                gb = b.requiresGrad() ? g.mul(y).mul(a.log()) : null;
-            }
+        Tensor[] g2 = switch (op) {
+            case ADD -> new Tensor[]{g, g};
+            case SUB -> new Tensor[]{g, b.requiresGrad() ? g.neg() : null};
+            case MUL -> new Tensor[]{a.requiresGrad() ? g.mul(b) : null, b.requiresGrad() ? g.mul(a) : null};
+            case DIV -> new Tensor[]{a.requiresGrad() ? g.div(b) : null, b.requiresGrad() ? g.mul(y).div(b).neg() : null};
+            case POW -> new Tensor[]{a.requiresGrad() ? g.mul(b).mul(a.pow(b.sub(1))) : null,
+                    b.requiresGrad() ? g.mul(y).mul(a.log()) : null};
             // Ties split the gradient evenly between the operands (as PyTorch's maximum/minimum).
             case MAX, MIN -> {
                 Tensor wins = op == BinaryOp.MAX ? a.gt(b) : a.lt(b);
-                Tensor ties = a.eq(b).mul(0.5);
-                Tensor wa = wins.add(ties);
-                ga = a.requiresGrad() ? g.mul(wa) : null;
-                gb = b.requiresGrad() ? g.mul(wa.rsub(1)) : null;
+                Tensor wa = wins.add(a.eq(b).mul(0.5));
+                yield new Tensor[]{a.requiresGrad() ? g.mul(wa) : null, b.requiresGrad() ? g.mul(wa.rsub(1)) : null};
             }
-            case EQ, NE, LT, LE, GT, GE -> { ga = null; gb = null; }
-            default -> throw new AssertionError(op);
-        }
+            case EQ, NE, LT, LE, GT, GE -> new Tensor[]{null, null};
+        };
+        Tensor ga = g2[0], gb = g2[1];
         return new Tensor[]{ga == null ? null : ga.sumTo(a.shape()), gb == null ? null : gb.sumTo(b.shape())};
     }
 

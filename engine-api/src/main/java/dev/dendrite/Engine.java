@@ -8,9 +8,11 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 
@@ -44,10 +46,12 @@ public final class Engine {
     public static synchronized Backend backend(String name) {
         Backend b = created.get(name);
         if (b != null) return b;
-        List<BackendProvider> all = installed();
+        List<String> loadFailures = new ArrayList<>();
+        List<BackendProvider> all = installed(loadFailures);
         BackendProvider provider = all.stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow(() ->
                 new IllegalStateException("no backend named '" + name + "' is installed (installed: "
                         + all.stream().map(BackendProvider::name).collect(Collectors.joining(", "))
+                        + (loadFailures.isEmpty() ? "" : "; failed to load: " + String.join("; ", loadFailures))
                         + "); add the module that provides it (e.g. dev.dendrite:engine-" + name + ") to the classpath"));
         Availability a = safeProbe(provider);
         if (!a.isAvailable())
@@ -92,8 +96,26 @@ public final class Engine {
     }
 
     private static List<BackendProvider> installed() {
+        return installed(new ArrayList<>());
+    }
+
+    /**
+     * The providers that load, highest priority first. One that cannot even be instantiated (a class
+     * or a dependency missing from the classpath) is skipped and described in {@code loadFailures}:
+     * like a failing probe, it must not take the other backends down.
+     */
+    private static List<BackendProvider> installed(List<String> loadFailures) {
         List<BackendProvider> list = new ArrayList<>();
-        ServiceLoader.load(BackendProvider.class).forEach(list::add);
+        Iterator<BackendProvider> it = ServiceLoader.load(BackendProvider.class).iterator();
+        while (true) {
+            try {
+                if (!it.hasNext()) break;
+                list.add(it.next());
+            } catch (ServiceConfigurationError e) {
+                loadFailures.add(e.getMessage());
+                log.warn("Skipping a backend provider that failed to load: {}", e.toString());
+            }
+        }
         list.sort(Comparator.comparingInt(BackendProvider::priority).reversed().thenComparing(BackendProvider::name));
         return list;
     }

@@ -60,6 +60,13 @@ public final class ShapeRules {
         return sb.toString();
     }
 
+    /** Resolves a possibly negative axis to {@code [0, rank)}; throws naming the op, the axis and the shape. */
+    public static int axis(String op, Shape shape, int axis) {
+        if (axis < -shape.rank() || axis >= shape.rank())
+            throw new IllegalArgumentException(op + ": axis " + axis + " is out of range for shape " + shape + " (rank " + shape.rank() + ")");
+        return axis < 0 ? axis + shape.rank() : axis;
+    }
+
     // ---- broadcasting and elementwise --------------------------------------------------------
 
     /** NumPy broadcasting: align from the right; sizes must be equal or one of them 1. */
@@ -222,7 +229,7 @@ public final class ShapeRules {
         int[] norm = new int[perm.length];
         boolean[] seen = new boolean[perm.length];
         for (int i = 0; i < perm.length; i++) {
-            int a = shape.normalizeAxis(perm[i]);
+            int a = axis("permute", shape, perm[i]);
             if (seen[a]) throw new IllegalArgumentException("permute: axis " + a + " repeated in " + Arrays.toString(perm));
             seen[a] = true;
             norm[i] = a;
@@ -231,7 +238,7 @@ public final class ShapeRules {
     }
 
     public static void narrow(Shape shape, int axis, int start, int length) {
-        int n = shape.dim(axis);
+        int n = shape.dim(axis("narrow", shape, axis));
         if (start < 0 || length < 0 || start + length > n)
             throw new IllegalArgumentException("narrow: range [" + start + ", " + (start + length) + ") is outside [0, " + n
                     + ") of axis " + axis + " of " + shape);
@@ -239,7 +246,7 @@ public final class ShapeRules {
 
     public static void slice(Shape shape, int axis, int start, int end, int step) {
         if (step < 1) throw new IllegalArgumentException("slice: step must be >= 1, got " + step);
-        int n = shape.dim(axis);
+        int n = shape.dim(axis("slice", shape, axis));
         if (start < 0 || end > n || start > end)
             throw new IllegalArgumentException("slice: range [" + start + ", " + end + ") is outside [0, " + n
                     + "] of axis " + axis + " of " + shape);
@@ -250,7 +257,7 @@ public final class ShapeRules {
         if (parts.isEmpty()) throw new IllegalArgumentException("concat: needs at least one tensor");
         Tensor first = parts.get(0);
         if (first.rank() == 0) throw new IllegalArgumentException("concat: cannot concatenate scalars (use stack)");
-        int ax = first.shape().normalizeAxis(axis);
+        int ax = axis("concat", first.shape(), axis);
         int total = 0;
         for (Tensor t : parts) {
             sameDTypeAndDevice("concat", first, t);

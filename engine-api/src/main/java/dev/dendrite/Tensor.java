@@ -371,7 +371,10 @@ public final class Tensor implements AutoCloseable {
         if (numel() != 1)
             throw new IllegalArgumentException("backward: implicit gradient needs a one-element tensor, got " + shape
                     + "; pass the upstream gradient with backward(gradient)");
-        backward(full(shape, 1, dtype(), device()), false);
+        // Nothing keeps the seed after the pass (leaf gradients are copies), so it is freed here.
+        try (Tensor seed = full(shape, 1, dtype(), device())) {
+            backward(seed, false);
+        }
     }
 
     public void backward(Tensor gradient) {
@@ -389,6 +392,7 @@ public final class Tensor implements AutoCloseable {
 
     /** A view of the same data that is cut from the autograd graph. */
     public Tensor detach() {
+        checkLive(); // a view of a freed tensor would re-retain released storage
         return new Tensor(handle, shape, strides, offset);
     }
 
@@ -407,6 +411,8 @@ public final class Tensor implements AutoCloseable {
         if (to.equals(shape)) return this.alias();
         Tensor src = isContiguous() ? this : contiguous();
         Tensor out = src.viewAs(to, to.contiguousStrides(), src.offset);
+        // The copy is internal (gradients flow to this, not to it): let out be its storage's only holder.
+        if (src != this) src.close();
         Shape from = shape;
         return Autograd.record("reshape", out, g -> new Tensor[]{g.reshape(from.toArray())}, this);
     }
@@ -423,7 +429,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Collapses dimensions {@code [startAxis, end]} into one. */
     public Tensor flatten(int startAxis) {
-        int s = shape.normalizeAxis(startAxis);
+        int s = ShapeRules.axis("flatten", shape, startAxis);
         int[] d = new int[s + 1];
         System.arraycopy(shape.toArray(), 0, d, 0, s);
         d[s] = -1;
@@ -435,23 +441,38 @@ public final class Tensor implements AutoCloseable {
         return reshape(d);
     }
 
-    /** Inserts a size-1 dimension at {@code axis} (in the result's numbering). */
+    /** Inserts a size-1 dimension at {@code axis} (in the result's numbering). A view. */
     public Tensor unsqueeze(int axis) {
         int r = rank() + 1;
         if (axis < -r || axis >= r) throw new IllegalArgumentException("unsqueeze: axis " + axis + " out of range for result rank " + r);
         int a = axis < 0 ? axis + r : axis;
-        int[] d = new int[r];
-        for (int i = 0, j = 0; i < r; i++) d[i] = i == a ? 1 : dim(j++);
-        return reshape(d);
+        int[] d = new int[r], st = new int[r];
+        // A view for any layout: a size-1 dimension is never stepped along, so its stride is arbitrary.
+        for (int i = 0, j = 0; i < r; i++) {
+            d[i] = i == a ? 1 : dim(j);
+            st[i] = i == a ? 1 : strides[j++];
+        }
+        return sizeOneView("unsqueeze", d, st);
     }
 
-    /** Removes dimension {@code axis}, which must have size 1. */
+    /** Removes dimension {@code axis}, which must have size 1. A view. */
     public Tensor squeeze(int axis) {
-        int a = shape.normalizeAxis(axis);
+        int a = ShapeRules.axis("squeeze", shape, axis);
         if (dim(a) != 1) throw new IllegalArgumentException("squeeze: dimension " + a + " of " + shape + " has size " + dim(a) + ", not 1");
-        int[] d = new int[rank() - 1];
-        for (int i = 0, j = 0; i < rank(); i++) if (i != a) d[j++] = dim(i);
-        return reshape(d);
+        int[] d = new int[rank() - 1], st = new int[rank() - 1];
+        for (int i = 0, j = 0; i < rank(); i++) {
+            if (i == a) continue;
+            d[j] = dim(i);
+            st[j++] = strides[i];
+        }
+        return sizeOneView("squeeze", d, st);
+    }
+
+    /** The same elements with a size-1 dimension added or removed (same storage, offset and order). */
+    private Tensor sizeOneView(String op, int[] dims, int[] st) {
+        Tensor out = viewAs(Shape.of(dims), st, offset);
+        Shape from = shape;
+        return Autograd.record(op, out, g -> new Tensor[]{g.reshape(from.toArray())}, this);
     }
 
     /** Reorders dimensions: result dimension i is this tensor's dimension {@code perm[i]}. A view. */
@@ -469,7 +490,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Swaps two dimensions. A view. */
     public Tensor transpose(int axis0, int axis1) {
-        int a = shape.normalizeAxis(axis0), b = shape.normalizeAxis(axis1);
+        int a = ShapeRules.axis("transpose", shape, axis0), b = ShapeRules.axis("transpose", shape, axis1);
         int[] p = new int[rank()];
         for (int i = 0; i < p.length; i++) p[i] = i;
         p[a] = b;
@@ -479,12 +500,15 @@ public final class Tensor implements AutoCloseable {
 
     /** Elements {@code [start, start + length)} along {@code axis}. A view. */
     public Tensor narrow(int axis, int start, int length) {
-        return slice(axis, start, start + length, 1);
+        // Checked here so that errors name narrow and its (start, length), not the slice it becomes.
+        int a = ShapeRules.axis("narrow", shape, axis);
+        ShapeRules.narrow(shape, a, start, length);
+        return slice(a, start, start + length, 1);
     }
 
     /** Elements {@code start, start + step, ...} below {@code end} along {@code axis}. A view. */
     public Tensor slice(int axis, int start, int end, int step) {
-        int a = shape.normalizeAxis(axis);
+        int a = ShapeRules.axis("slice", shape, axis);
         ShapeRules.slice(shape, a, start, end, step);
         int len = (end - start + step - 1) / step;
         int[] st = strides.clone();
@@ -508,10 +532,13 @@ public final class Tensor implements AutoCloseable {
 
     /** Index {@code index} of dimension {@code axis}, removing that dimension. A view. */
     public Tensor select(int axis, int index) {
-        int a = shape.normalizeAxis(axis);
+        int a = ShapeRules.axis("select", shape, axis);
         if (index < 0 || index >= dim(a))
             throw new IllegalArgumentException("select: index " + index + " out of range [0, " + dim(a) + ") of axis " + a + " of " + shape);
-        return narrow(a, index, 1).squeeze(a);
+        Tensor row = narrow(a, index, 1);
+        Tensor out = row.squeeze(a);
+        closeIntermediates(out, row);
+        return out;
     }
 
     /** Broadcasts size-1 dimensions (and new leading ones) to {@code target}. A view with stride 0. */
@@ -617,12 +644,14 @@ public final class Tensor implements AutoCloseable {
             if (!t.shape.equals(s0)) throw new IllegalArgumentException("stack: shapes differ: " + s0 + " vs " + t.shape);
             expanded.add(t.unsqueeze(axis));
         }
-        return concat(expanded, axis);
+        Tensor out = concat(expanded, axis);
+        closeIntermediates(out, expanded.toArray(new Tensor[0]));
+        return out;
     }
 
     /** Splits along {@code axis} into pieces of the given sizes (views). */
     public List<Tensor> split(int axis, int... sizes) {
-        int a = shape.normalizeAxis(axis);
+        int a = ShapeRules.axis("split", shape, axis);
         int total = 0;
         for (int s : sizes) {
             if (s < 0) throw new IllegalArgumentException("split: negative size in " + Arrays.toString(sizes));
@@ -642,7 +671,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Splits along {@code axis} into {@code chunks} pieces of equal size (the last may be smaller). */
     public List<Tensor> chunk(int chunks, int axis) {
-        int a = shape.normalizeAxis(axis);
+        int a = ShapeRules.axis("chunk", shape, axis);
         if (chunks < 1) throw new IllegalArgumentException("chunk: chunks must be >= 1, got " + chunks);
         int each = (dim(a) + chunks - 1) / chunks;
         List<Integer> sizes = new ArrayList<>();
@@ -657,7 +686,9 @@ public final class Tensor implements AutoCloseable {
         List<Integer> axes = new ArrayList<>();
         for (int i = 0; i < rank(); i++) if (i < lead || target.dim(i - lead) == 1 && dim(i) != 1) axes.add(i);
         Tensor s = sum(axes.stream().mapToInt(Integer::intValue).toArray(), true);
-        return s.reshape(target.toArray());
+        Tensor out = s.reshape(target.toArray());
+        closeIntermediates(out, s);
+        return out;
     }
 
     // =========================================================================================
@@ -835,7 +866,10 @@ public final class Tensor implements AutoCloseable {
         Tensor y = empty(kept, dtype(), backend());
         backend().reduce(op, view(), ax, y.view());
         Tensor yk = Autograd.record(op.opName(), y, g -> new Tensor[]{ReduceGrads.grad(op, this, y, g)}, this);
-        return keepDim ? yk : yk.reshape(ShapeRules.reducedDropDim(shape, ax).toArray());
+        if (keepDim) return yk;
+        Tensor out = yk.reshape(ShapeRules.reducedDropDim(shape, ax).toArray());
+        closeIntermediates(out, yk);
+        return out;
     }
 
     /** Sum of all elements (a scalar). */
@@ -861,7 +895,10 @@ public final class Tensor implements AutoCloseable {
         ShapeRules.nonEmptyReduction(name, shape, new int[]{a});
         Tensor y = empty(shape.withDim(a, 1), DType.INT64, backend());
         backend().argReduce(max, view(), a, y.view());
-        return keepDim ? y : y.reshape(ShapeRules.reducedDropDim(shape, new int[]{a}).toArray());
+        if (keepDim) return y;
+        Tensor out = y.reshape(ShapeRules.reducedDropDim(shape, new int[]{a}).toArray());
+        closeIntermediates(out, y);
+        return out;
     }
 
     /** Variance over {@code axes}: biased (divide by n) or unbiased (n − 1). */
@@ -872,9 +909,13 @@ public final class Tensor implements AutoCloseable {
         for (int a : ax) n *= dim(a);
         if (unbiased && n < 2)
             throw new IllegalArgumentException("variance: unbiased variance needs at least 2 elements per reduction, got " + n + " for " + shape);
-        Tensor centered = sub(mean(ax, true));
-        Tensor ss = centered.square().sum(ax, keepDim);
-        return ss.div(unbiased ? n - 1 : n);
+        Tensor mean = mean(ax, true);
+        Tensor centered = sub(mean);
+        Tensor squared = centered.square();
+        Tensor ss = squared.sum(ax, keepDim);
+        Tensor out = ss.div(unbiased ? n - 1 : n);
+        closeIntermediates(out, mean, centered, squared, ss);
+        return out;
     }
 
     /** The L2 norm over {@code axes} (all when empty). */
@@ -885,10 +926,13 @@ public final class Tensor implements AutoCloseable {
     /** The p-norm (p = 1, 2 or {@code Double.POSITIVE_INFINITY}) over {@code axes}. */
     public Tensor norm(double p, int[] axes, boolean keepDim) {
         ShapeRules.floatingPoint("norm", this);
-        if (p == 1) return abs().sum(axes, keepDim);
-        if (p == 2) return square().sum(axes, keepDim).sqrt();
-        if (p == Double.POSITIVE_INFINITY) return abs().max(axes, keepDim);
-        throw new IllegalArgumentException("norm: p must be 1, 2 or infinity, got " + p);
+        if (p != 1 && p != 2 && p != Double.POSITIVE_INFINITY)
+            throw new IllegalArgumentException("norm: p must be 1, 2 or infinity, got " + p);
+        Tensor t = p == 2 ? square() : abs();
+        Tensor r = p == Double.POSITIVE_INFINITY ? t.max(axes, keepDim) : t.sum(axes, keepDim);
+        Tensor out = p == 2 ? r.sqrt() : r;
+        closeIntermediates(out, t, r);
+        return out;
     }
 
     // =========================================================================================
@@ -906,7 +950,10 @@ public final class Tensor implements AutoCloseable {
         if (rank() == 1 || other.rank() == 1) {
             Tensor a = rank() == 1 ? unsqueeze(0) : this;
             Tensor b = other.rank() == 1 ? other.unsqueeze(1) : other;
-            return a.matmul(b).reshape(outShape.toArray());
+            Tensor c = a.matmul(b);
+            Tensor out = c.reshape(outShape.toArray());
+            closeIntermediates(out, a == this ? null : a, b == other ? null : b, c);
+            return out;
         }
         return matmulOp(other, false, false);
     }
@@ -957,18 +1004,34 @@ public final class Tensor implements AutoCloseable {
     private Tensor softmaxOp(int axis, boolean log) {
         String name = log ? "logSoftmax" : "softmax";
         ShapeRules.floatingPoint(name, this);
-        int a = rank() == 0 ? 0 : shape.normalizeAxis(axis);
+        int a = rank() == 0 ? 0 : ShapeRules.axis(name, shape, axis);
         Tensor y = empty(shape, dtype(), backend());
         if (numel() == 0) return y;
-        Tensor x = rank() == 0 ? reshape(1) : this;
-        Tensor yv = rank() == 0 ? y.reshape(1) : y;
-        backend().softmax(x.view(), a, log, yv.view());
+        // A scalar is softmaxed as a 1-vector: views of the same storage, not tensors that would hold it.
+        backend().softmax(asVector(view()), a, log, asVector(y.view()));
         return Autograd.record(name, y, g -> {
             Tensor dx = empty(shape, dtype(), backend());
-            Tensor gv = rank() == 0 ? g.reshape(1) : g, dxv = rank() == 0 ? dx.reshape(1) : dx;
-            backend().softmaxBackward(yv.view(), gv.contiguous().view(), a, log, dxv.view());
+            Tensor gc = g.contiguous();
+            backend().softmaxBackward(asVector(y.view()), asVector(gc.view()), a, log, asVector(dx.view()));
+            if (gc != g) gc.close();
             return new Tensor[]{dx};
         }, this);
+    }
+
+    /** A rank-0 view as the one-element vector it is; other views unchanged. */
+    private static View asVector(View v) {
+        return v.rank() == 0 ? new View(v.storage(), new int[]{1}, new int[]{1}, v.offset()) : v;
+    }
+
+    /**
+     * Closes an op's internal tensors (views and partial results) once its result is known not to be
+     * on the autograd tape: nothing else can reach them, and left open they would keep their storage,
+     * often an input's, after every tensor the caller sees is closed. On the tape they stay alive for
+     * backward, and the enclosing MemoryScope frees them.
+     */
+    private static void closeIntermediates(Tensor result, Tensor... intermediates) {
+        if (result.requiresGrad) return;
+        for (Tensor t : intermediates) if (t != null && t != result) t.close();
     }
 
     /** dx for an activation from its forward input/output and dy (the backend primitive). */
@@ -991,18 +1054,30 @@ public final class Tensor implements AutoCloseable {
         if (closed) return sb.append(" (freed)").toString();
         if (device().backend().equals("cpu")) {
             int n = Math.min(numel(), 8);
-            Tensor flat = this;
             sb.append(" [");
-            try (Autograd.NoGrad ng = Autograd.noGrad()) {
-                double[] v = numel() <= 8 ? flat.toDoubleArray() : flat.reshape(-1).narrow(0, 0, n).toDoubleArray();
-                for (int i = 0; i < n; i++) {
-                    if (i > 0) sb.append(", ");
-                    sb.append(dtype().isFloatingPoint() ? String.format(java.util.Locale.ROOT, "%.4g", v[i]) : Long.toString((long) v[i]));
-                }
+            // Element by element from the storage: a preview must not create tensors, whose views
+            // would hold this storage after the caller closes the tensor.
+            int[] idx = new int[rank()];
+            for (int i = 0; i < n; i++) {
+                int off = offset;
+                for (int d = 0; d < idx.length; d++) off += idx[d] * strides[d];
+                for (int d = idx.length - 1; d >= 0 && ++idx[d] == shape.dim(d); d--) idx[d] = 0;
+                if (i > 0) sb.append(", ");
+                double v = previewElement(off);
+                sb.append(dtype().isFloatingPoint() ? String.format(java.util.Locale.ROOT, "%.4g", v) : Long.toString((long) v));
             }
             if (numel() > n) sb.append(", ...");
             sb.append(']');
         }
         return sb.toString();
+    }
+
+    private double previewElement(int storageOffset) {
+        return switch (dtype()) {
+            case FLOAT32 -> { float[] a = new float[1]; backend().readToHost(handle.storage, storageOffset, a, 0, 1); yield a[0]; }
+            case FLOAT64 -> { double[] a = new double[1]; backend().readToHost(handle.storage, storageOffset, a, 0, 1); yield a[0]; }
+            case INT32 -> { int[] a = new int[1]; backend().readToHost(handle.storage, storageOffset, a, 0, 1); yield a[0]; }
+            case INT64 -> { long[] a = new long[1]; backend().readToHost(handle.storage, storageOffset, a, 0, 1); yield a[0]; }
+        };
     }
 }

@@ -77,6 +77,16 @@ class EngineTest {
     }
 
     @Test
+    void aProviderThatFailsToLoadIsSkippedNotFatal() {
+        // The services file also names dev.dendrite.MissingProvider, which does not exist.
+        List<String> names = Engine.providers().stream().map(Engine.ProviderReport::name).toList();
+        assertTrue(names.containsAll(List.of("fakegpu", "fakethrow", "fakeok")), names.toString());
+        String m = assertThrows(IllegalStateException.class, () -> Engine.backend("cuda")).getMessage();
+        assertTrue(m.contains("; failed to load: dev.dendrite.spi.BackendProvider: Provider dev.dendrite.MissingProvider not found)"), m);
+        assertEquals("fakeok", Engine.backend("fakeok").name());
+    }
+
+    @Test
     void availabilityRequiresAReasonWhenUnavailable() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> dev.dendrite.spi.Availability.unavailable(" "));

@@ -218,6 +218,16 @@ class ShapeRulesTest {
     }
 
     @Test
+    void axesOutOfRangeNameTheOp() {
+        assertEquals(1, ShapeRules.axis("softmax", s(2, 3), -1));
+        assertEquals(0, ShapeRules.axis("softmax", s(2, 3), -2));
+        assertEquals("softmax: axis 2 is out of range for shape [2, 3] (rank 2)", error(() -> ShapeRules.axis("softmax", s(2, 3), 2)));
+        assertEquals("select: axis 0 is out of range for shape [] (rank 0)", error(() -> ShapeRules.axis("select", s(), 0)));
+        assertEquals("narrow: axis 2 is out of range for shape [2, 3] (rank 2)", error(() -> ShapeRules.narrow(s(2, 3), 2, 0, 1)));
+        assertEquals("slice: axis -3 is out of range for shape [2, 3] (rank 2)", error(() -> ShapeRules.slice(s(2, 3), -3, 0, 1, 1)));
+    }
+
+    @Test
     void concatShapes() {
         assertEquals(s(6, 3), ShapeRules.concat(List.of(f32(2, 3), f32(4, 3)), 0));
         assertEquals(s(2, 8), ShapeRules.concat(List.of(f32(2, 3), f32(2, 5)), -1));
@@ -269,7 +279,8 @@ class ShapeRulesTest {
                                 assertEquals(s(2, 5, expected, expected), ShapeRules.conv2d(s(2, 3, in, in), s(5, 3, k, k), params));
                                 checked++;
                             } else {
-                                String m = error(() -> ShapeRules.conv2d(s(2, 3, in, in), s(5, 3, k, k), params));
+                                Shape x = s(2, 3, in, in), w = s(5, 3, k, k);
+                                String m = error(() -> ShapeRules.conv2d(x, w, params));
                                 assertTrue(m.startsWith("conv2d: output size (" + formula + ", " + formula + ") is not positive for input [2, 3, "
                                         + in + ", " + in + "], kernel (" + k + ", " + k + "), " + params), m);
                                 rejected++;
@@ -329,7 +340,8 @@ class ShapeRulesTest {
                                 ConvTranspose2dParams tp = new ConvTranspose2dParams(new Conv2dParams(st, st, p, p, d, d, 1), op, op);
                                 int out = (in - 1) * st - 2 * p + d * (k - 1) + op + 1;
                                 if (out <= 0) {
-                                    assertTrue(error(() -> ShapeRules.convTranspose2d(s(1, 3, in, in), s(3, 2, k, k), tp))
+                                    Shape x = s(1, 3, in, in), w = s(3, 2, k, k);
+                                    assertTrue(error(() -> ShapeRules.convTranspose2d(x, w, tp))
                                             .startsWith("convTranspose2d: output size (" + out + ", " + out + ") is not positive"));
                                     continue;
                                 }
@@ -384,10 +396,11 @@ class ShapeRulesTest {
                     for (int p = 0; p < k; p++) {
                         Pool2dParams params = Pool2dParams.of(PoolMode.MAX, k, st, p);
                         int expected = placements(in, k, st, p, 1);
+                        Shape x = s(2, 3, in, in);
                         if (k > in + 2 * p) {
                             assertEquals(0, expected);
                             assertEquals("pool2d: kernel (" + k + ", " + k + ") is larger than the padded input [2, 3, " + in + ", " + in
-                                    + "] with padding (" + p + ", " + p + ")", error(() -> ShapeRules.pool2d(s(2, 3, in, in), params)));
+                                    + "] with padding (" + p + ", " + p + ")", error(() -> ShapeRules.pool2d(x, params)));
                             continue;
                         }
                         assertEquals(s(2, 3, expected, expected), ShapeRules.pool2d(s(2, 3, in, in), params));

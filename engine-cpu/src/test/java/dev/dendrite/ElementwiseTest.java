@@ -147,7 +147,7 @@ class ElementwiseTest {
             assertEquals(want, got[i], 1e-13 * Math.abs(want), "gelu(" + xs[i] + ")");
         }
         float[] gotF = Tensor.fromArray(toFloat(xs), xs.length).gelu().toFloatArray();
-        for (int i = 0; i < xs.length; i++) assertEquals((float) geluExact(xs[i]), gotF[i], "gelu(" + xs[i] + ") float32");
+        for (int i = 0; i < xs.length; i++) assertEquals((float) geluExact((float) xs[i]), gotF[i], "gelu(" + (float) xs[i] + ") float32");
     }
 
     @Test
@@ -294,6 +294,25 @@ class ElementwiseTest {
                 assertThrows(IllegalArgumentException.class, () -> i.pow(2)).getMessage());
         assertEquals("add: scalar 2.5 is not an integer, tensor is INT32",
                 assertThrows(IllegalArgumentException.class, () -> i.add(2.5)).getMessage());
+    }
+
+    @Test
+    void largeStridedOperandsCrossThreadAndSegmentBoundaries() {
+        // [40, 30, 50] permuted: 1200 rows of 50, split over threads mid-odometer.
+        // [5, 9000] stepped: rows longer than one 4096-element segment.
+        for (int[] shape : new int[][]{{40, 30, 50}, {5, 9000}}) {
+            Nd a = Nd.random(61, shape), b = Nd.random(62, shape);
+            int[] lastOnly = {shape[shape.length - 1]};
+            Nd c = Nd.random(63, lastOnly);
+            for (DType dt : FLOATS) {
+                Tensor ta = permutedView(a, dt), tb = steppedView(b, dt), tc = steppedView(c, dt);
+                assertClose("add " + TensorAsserts.describe(ta), Nd.zip(a, b, Double::sum).as(dt), ta.add(tb));
+                assertClose("mul by a broadcast row", Nd.zip(a, c, (x, y) -> x * y).as(dt), ta.mul(tc));
+                assertClose("exp of a stepped view", b.map(Math::exp).as(dt), tb.exp(), unaryRtol(dt), 0);
+                assertClose("contiguous copy", a.as(dt), ta.contiguous());
+                assertClose("gt of strided", Nd.zip(a, b, (x, y) -> x > y ? 1 : 0), ta.gt(tb));
+            }
+        }
     }
 
     // ---- scalar forms ------------------------------------------------------------------------

@@ -183,4 +183,64 @@ class MemoryScopeTest {
         assertArrayEquals(new double[]{1, 1, 1, 1}, escaped[0].toDoubleArray());
         escaped[0].close();
     }
+
+    @Test
+    void compositeOpsOutsideAScopeLeaveNothingOnceTheirResultsAreClosed() {
+        MemoryStats stats = stats();
+        record Case(String name, java.util.function.Function<Tensor, Tensor> op) {
+        }
+        java.util.List<Case> cases = java.util.List.of(
+                new Case("sum()", Tensor::sum), new Case("max over an axis", t -> t.max(new int[]{1}, false)),
+                new Case("argmax", t -> t.argmax(1, false)), new Case("select", t -> t.select(1, 2)),
+                new Case("stack", t -> Tensor.stack(java.util.List.of(t, t), 0)),
+                new Case("variance", t -> t.variance(null, true, false)), new Case("L2 norm", t -> t.norm(new int[]{0}, false)),
+                new Case("Linf norm", t -> t.norm(Double.POSITIVE_INFINITY, null, false)));
+        for (Case c : cases) {
+            long before = stats.liveBytes();
+            Tensor x = Tensor.rand(Shape.of(4, 4), 3, DType.FLOAT64);
+            Tensor y = c.op().apply(x);
+            assertTrue(y.toString().startsWith("Tensor"));
+            y.close();
+            x.close();
+            assertEquals(before, stats.liveBytes(), c.name() + " left storage behind: " + stats);
+        }
+        long before = stats.liveBytes();
+        Tensor v = Tensor.rand(Shape.of(4), 1, DType.FLOAT32), m = Tensor.rand(Shape.of(4, 3), 2, DType.FLOAT32);
+        Tensor vm = v.matmul(m), mv = m.transpose(0, 1).matmul(v), vv = v.matmul(v);
+        Tensor s = Tensor.scalar(0.5, DType.FLOAT64), ss = s.softmax(0), ls = s.logSoftmax(-1);
+        Tensor base = Tensor.rand(Shape.of(4, 4), 3, DType.FLOAT64), tr = base.transpose(0, 1), flat = tr.reshape(-1);
+        for (Tensor t : new Tensor[]{vm, mv, vv, v, m, s, ss, ls, flat, tr, base}) t.close();
+        assertEquals(before + 4 * 12, stats.liveBytes(), "only the transpose view this test made still holds m");
+    }
+
+    @Test
+    void aBackwardPassInsideAStrictScopeLeaksNothing() {
+        Tensor w = Tensor.rand(Shape.of(3, 2), 1, DType.FLOAT64).requiresGrad(true);
+        try (MemoryScope strict = MemoryScope.openStrict()) {
+            Tensor x = Tensor.rand(Shape.of(4, 3), 2, DType.FLOAT64);
+            x.matmul(w).tanh().sum().backward();
+        }
+        assertEquals(Shape.of(3, 2), w.grad().shape(), "the gradient is released from the scope, not leaked");
+        w.zeroGrad();
+        w.close();
+    }
+
+    @Test
+    void aScopeMustBeClosedOnItsOwnThread() throws Exception {
+        MemoryScope scope = MemoryScope.open();
+        Throwable[] thrown = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try {
+                scope.close();
+            } catch (Throwable e) {
+                thrown[0] = e;
+            }
+        }, "other-thread");
+        t.start();
+        t.join();
+        scope.close();
+        assertTrue(thrown[0] instanceof IllegalStateException, String.valueOf(thrown[0]));
+        assertTrue(thrown[0].getMessage().contains(" closed on thread other-thread but opened on " + Thread.currentThread().getName()),
+                thrown[0].getMessage());
+    }
 }

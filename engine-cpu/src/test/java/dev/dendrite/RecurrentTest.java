@@ -234,4 +234,13 @@ class RecurrentTest {
             assertTrue(a.output().isLeaf());
         }
     }
+
+    @Test
+    void forwardAndBackwardLeakNothingInAStrictScope() {
+        Case c = new Case(new RnnParams(RnnMode.LSTM, 2, 3, 2, true, 0.3, 1), 3, 2, new int[]{3, 1}, 70);
+        try (MemoryScope s = MemoryScope.openStrict()) {
+            c.loss(true, 0).backward();
+        }
+        assertEquals(Shape.of(12, 6), c.w.get(8).grad().shape());
+    }
 }

@@ -126,6 +126,14 @@ class ReductionTest {
     }
 
     @Test
+    void argmaxArgminReturnTheFirstNaN() {
+        Tensor t = Tensor.fromArray(new double[]{1, Double.NaN, 5, Double.NaN, 0, 9}, 2, 3);
+        assertArrayEquals(new long[]{1, 0}, t.argmax(1, false).toLongArray());
+        assertArrayEquals(new long[]{1, 0}, t.argmin(1, false).toLongArray());
+        assertArrayEquals(new long[]{1, 0, 1}, t.argmax(0, false).toLongArray());
+    }
+
+    @Test
     void argmaxArgminTakeTheFirstOfTiesAlongAnyAxis() {
         // Values in {-1, 0, 1}: many ties.
         Nd x = Nd.randomInts(8, -1, 1, 3, 4, 5);

@@ -121,6 +121,21 @@ class ViewOpsTest {
     }
 
     @Test
+    void selectSqueezeAndUnsqueezeAreViewsEvenOfStridedTensors() {
+        Tensor base = Tensor.zeros(Shape.of(3, 4), DType.FLOAT64);
+        Tensor t = base.transpose(0, 1);
+        Tensor col = t.select(1, 2), row = t.select(0, 1);
+        Tensor un = t.unsqueeze(1), sq = t.unsqueeze(0).squeeze(0);
+        assertFalse(un.isContiguous());
+        base.fillInPlace(6);
+        assertArrayEquals(new double[]{6, 6, 6, 6}, col.toDoubleArray());
+        assertArrayEquals(new double[]{6, 6, 6}, row.toDoubleArray());
+        assertEquals(72, un.sum().item());
+        assertEquals(72, sq.sum().item());
+        assertEquals(Shape.of(4, 1, 3), un.shape());
+    }
+
+    @Test
     void sliceIsAView() {
         Tensor base = Tensor.zeros(Shape.of(6), DType.FLOAT32);
         Tensor odd = base.slice(0, 1, 6, 2);

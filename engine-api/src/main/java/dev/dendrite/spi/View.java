@@ -31,6 +31,8 @@ public record View(Storage storage, int[] shape, int[] strides, int offset) {
 
     /** True when the elements are laid out densely in row-major order starting at {@code offset}. */
     public boolean isContiguous() {
+        // An empty view is trivially dense whatever its strides (those of a zero-size dimension are arbitrary).
+        if (numel() == 0) return true;
         int s = 1;
         for (int i = shape.length - 1; i >= 0; i--) {
             if (shape[i] != 1 && strides[i] != s) return false;

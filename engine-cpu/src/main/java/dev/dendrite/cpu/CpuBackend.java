@@ -69,6 +69,8 @@ final class CpuBackend implements Backend {
 
     @Override
     public void copy(View src, View dst) {
+        // An empty view's offset may lie past the end of its array, where even a 0-length arraycopy throws.
+        if (dst.numel() == 0) return;
         if (src.dtype() == dst.dtype() && src.isContiguous() && dst.isContiguous()) {
             System.arraycopy(array(src), src.offset(), array(dst), dst.offset(), dst.numel());
             return;
@@ -146,6 +148,7 @@ final class CpuBackend implements Backend {
 
     @Override
     public void unary(UnaryOp op, View x, View y, double alpha, double beta) {
+        if (FloatElementwise.unary(op, x, y, alpha, beta)) return;
         boolean integral = !x.dtype().isFloatingPoint();
         StridedRows rows = new StridedRows(y.shape(), new int[][]{x.strides(), y.strides()}, new int[]{x.offset(), y.offset()});
         Object in = array(x), out = array(y);
@@ -166,6 +169,7 @@ final class CpuBackend implements Backend {
 
     @Override
     public void binary(BinaryOp op, View a, View b, View y) {
+        if (FloatElementwise.binary(op, a, b, y)) return;
         boolean integral = !a.dtype().isFloatingPoint();
         StridedRows rows = new StridedRows(y.shape(), new int[][]{a.strides(), b.strides(), y.strides()},
                 new int[]{a.offset(), b.offset(), y.offset()});
@@ -189,6 +193,7 @@ final class CpuBackend implements Backend {
 
     @Override
     public void binaryScalar(BinaryOp op, View a, double scalar, boolean scalarFirst, View y) {
+        if (FloatElementwise.binaryScalar(op, a, scalar, scalarFirst, y)) return;
         boolean integral = !a.dtype().isFloatingPoint();
         StridedRows rows = new StridedRows(y.shape(), new int[][]{a.strides(), y.strides()}, new int[]{a.offset(), y.offset()});
         Object aa = array(a), out = array(y);

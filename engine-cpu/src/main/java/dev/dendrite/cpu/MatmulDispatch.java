@@ -19,9 +19,13 @@ final class MatmulDispatch {
         int rows = v.shape()[v.rank() - 2], cols = v.shape()[v.rank() - 1];
         int rs = v.strides()[v.rank() - 2], cs = v.strides()[v.rank() - 1];
         int[] bst = java.util.Arrays.copyOf(v.strides(), batchRank);
-        if (cs == 1 || cols == 1) return new Layout(CpuBackend.array(v), v.offset(), bst, Math.max(Math.max(rs, cols), 1), trans);
-        if (rs == 1 || rows == 1) return new Layout(CpuBackend.array(v), v.offset(), bst, Math.max(Math.max(cs, rows), 1), !trans);
-        // Neither dimension is unit-stride: copy each batch's matrix densely (keeps broadcast batch strides).
+        // In place only when the other stride is a real leading dimension (at least the row length, or
+        // unused for a single row): a broadcast (stride-0) row or column, from expand(), must be copied.
+        if ((cs == 1 || cols == 1) && (rows == 1 || rs >= Math.max(cols, 1)))
+            return new Layout(CpuBackend.array(v), v.offset(), bst, Math.max(Math.max(rs, cols), 1), trans);
+        if ((rs == 1 || rows == 1) && (cols == 1 || cs >= Math.max(rows, 1)))
+            return new Layout(CpuBackend.array(v), v.offset(), bst, Math.max(Math.max(cs, rows), 1), !trans);
+        // Neither layout fits: copy each batch's matrix densely (keeps broadcast batch strides).
         CpuBackend.Dense d = CpuBackend.Dense.of(v);
         int[] dense = v.shapeObject().contiguousStrides();
         int[] dbst = java.util.Arrays.copyOf(dense, batchRank);

@@ -40,7 +40,19 @@ public final class Parallel {
             return;
         }
         int chunks = Math.min(THREADS * 4, (n + g - 1) / g);
-        POOL.invoke(new Chunk(body, 0, n, chunks));
+        try {
+            POOL.invoke(new Chunk(body, 0, n, chunks));
+        } catch (RuntimeException | Error e) {
+            // ForkJoinTask rethrows a worker's exception as a new instance of the same class whose cause
+            // is the original, and with a null message when the class has no (Throwable) constructor
+            // (ArithmeticException): rethrow the original so callers see the op's own message.
+            Throwable cause = e.getCause();
+            if (cause != null && cause.getClass() == e.getClass()) {
+                if (cause instanceof RuntimeException r) throw r;
+                if (cause instanceof Error err) throw err;
+            }
+            throw e;
+        }
     }
 
     private static boolean inWorker() {

@@ -72,6 +72,8 @@ final class StridedRows {
 
     /** Runs {@code body} over every segment, in parallel when the tensor is large. */
     void forEach(Body body) {
+        // No segments at all: the offsets of the empty rows of a zero-size dimension may be out of range.
+        if (numel() == 0) return;
         int items = rows * segmentsPerRow;
         int grain = Math.max(1, PARALLEL_GRAIN / Math.max(1, Math.min(rowLength, SEGMENT)));
         if (numel() < PARALLEL_GRAIN) grain = items;

@@ -28,21 +28,21 @@
 #include "dd_common.cuh"
 
 /** Java's Math.pow on top of CUDA's C99 pow (see the file header for the two differences). */
-__device__ __forceinline__ double dd_jpow(double a, double b) {
+__host__ __device__ __forceinline__ double dd_jpow(double a, double b) {
     if (b != b) return b;
-    if (fabs(a) == 1.0 && fabs(b) == __longlong_as_double(0x7ff0000000000000LL)) return b - b;   // ∞ − ∞ = NaN
+    if (fabs(a) == 1.0 && fabs(b) == dd_inf()) return b - b;   // ∞ − ∞ = NaN
     return pow(a, b);
 }
 
 // One functor per op: f on doubles for floating types, l on longs for integers (status for div).
-struct BAdd { static __device__ double f(double a, double b) { return a + b; }
-              static __device__ long long l(long long a, long long b, int*) { return dd_ladd(a, b); } };
-struct BSub { static __device__ double f(double a, double b) { return a - b; }
-              static __device__ long long l(long long a, long long b, int*) { return dd_lsub(a, b); } };
-struct BMul { static __device__ double f(double a, double b) { return a * b; }
-              static __device__ long long l(long long a, long long b, int*) { return dd_lmul(a, b); } };
-struct BDiv { static __device__ double f(double a, double b) { return a / b; }
-              static __device__ long long l(long long a, long long b, int* status) {
+struct BAdd { static __host__ __device__ double f(double a, double b) { return a + b; }
+              static __host__ __device__ long long l(long long a, long long b, int*) { return dd_ladd(a, b); } };
+struct BSub { static __host__ __device__ double f(double a, double b) { return a - b; }
+              static __host__ __device__ long long l(long long a, long long b, int*) { return dd_lsub(a, b); } };
+struct BMul { static __host__ __device__ double f(double a, double b) { return a * b; }
+              static __host__ __device__ long long l(long long a, long long b, int*) { return dd_lmul(a, b); } };
+struct BDiv { static __host__ __device__ double f(double a, double b) { return a / b; }
+              static __host__ __device__ long long l(long long a, long long b, int* status) {
                   if (b == 0) {
                       if (status != 0) *status = 1;
                       return 0;
@@ -50,23 +50,23 @@ struct BDiv { static __device__ double f(double a, double b) { return a / b; }
                   if (b == -1) return dd_lneg(a);   // avoids the C trap on LLONG_MIN / -1; Java wraps
                   return a / b;
               } };
-struct BPow { static __device__ double f(double a, double b) { return dd_jpow(a, b); } };
-struct BMax { static __device__ double f(double a, double b) { return dd_jmax(a, b); }
-              static __device__ long long l(long long a, long long b, int*) { return max(a, b); } };
-struct BMin { static __device__ double f(double a, double b) { return dd_jmin(a, b); }
-              static __device__ long long l(long long a, long long b, int*) { return min(a, b); } };
-struct BEq { static __device__ double f(double a, double b) { return a == b ? 1.0 : 0.0; }
-             static __device__ long long l(long long a, long long b, int*) { return a == b ? 1 : 0; } };
-struct BNe { static __device__ double f(double a, double b) { return a != b ? 1.0 : 0.0; }
-             static __device__ long long l(long long a, long long b, int*) { return a != b ? 1 : 0; } };
-struct BLt { static __device__ double f(double a, double b) { return a < b ? 1.0 : 0.0; }
-             static __device__ long long l(long long a, long long b, int*) { return a < b ? 1 : 0; } };
-struct BLe { static __device__ double f(double a, double b) { return a <= b ? 1.0 : 0.0; }
-             static __device__ long long l(long long a, long long b, int*) { return a <= b ? 1 : 0; } };
-struct BGt { static __device__ double f(double a, double b) { return a > b ? 1.0 : 0.0; }
-             static __device__ long long l(long long a, long long b, int*) { return a > b ? 1 : 0; } };
-struct BGe { static __device__ double f(double a, double b) { return a >= b ? 1.0 : 0.0; }
-             static __device__ long long l(long long a, long long b, int*) { return a >= b ? 1 : 0; } };
+struct BPow { static __host__ __device__ double f(double a, double b) { return dd_jpow(a, b); } };
+struct BMax { static __host__ __device__ double f(double a, double b) { return dd_jmax(a, b); }
+              static __host__ __device__ long long l(long long a, long long b, int*) { return max(a, b); } };
+struct BMin { static __host__ __device__ double f(double a, double b) { return dd_jmin(a, b); }
+              static __host__ __device__ long long l(long long a, long long b, int*) { return min(a, b); } };
+struct BEq { static __host__ __device__ double f(double a, double b) { return a == b ? 1.0 : 0.0; }
+             static __host__ __device__ long long l(long long a, long long b, int*) { return a == b ? 1 : 0; } };
+struct BNe { static __host__ __device__ double f(double a, double b) { return a != b ? 1.0 : 0.0; }
+             static __host__ __device__ long long l(long long a, long long b, int*) { return a != b ? 1 : 0; } };
+struct BLt { static __host__ __device__ double f(double a, double b) { return a < b ? 1.0 : 0.0; }
+             static __host__ __device__ long long l(long long a, long long b, int*) { return a < b ? 1 : 0; } };
+struct BLe { static __host__ __device__ double f(double a, double b) { return a <= b ? 1.0 : 0.0; }
+             static __host__ __device__ long long l(long long a, long long b, int*) { return a <= b ? 1 : 0; } };
+struct BGt { static __host__ __device__ double f(double a, double b) { return a > b ? 1.0 : 0.0; }
+             static __host__ __device__ long long l(long long a, long long b, int*) { return a > b ? 1 : 0; } };
+struct BGe { static __host__ __device__ double f(double a, double b) { return a >= b ? 1.0 : 0.0; }
+             static __host__ __device__ long long l(long long a, long long b, int*) { return a >= b ? 1 : 0; } };
 
 template <typename T, typename Op>
 __device__ __forceinline__ void dd_binary_float(int n, int rank, const dd_dims& shape, const dd_dims& as, const dd_dims& bs,

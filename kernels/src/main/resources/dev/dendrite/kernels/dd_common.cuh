@@ -110,6 +110,15 @@ __device__ __forceinline__ void dd_offset3(int i, int rank, const dd_dims& shape
 
 // ---- Java's scalar semantics -----------------------------------------------------------------------
 
+/** +∞ (no <math.h> under NVRTC, so no INFINITY macro). */
+__host__ __device__ __forceinline__ double dd_inf() {
+#ifdef __CUDA_ARCH__
+    return __longlong_as_double(0x7ff0000000000000LL);
+#else
+    return __builtin_huge_val();
+#endif
+}
+
 __host__ __device__ __forceinline__ bool dd_is_neg_zero(double x) {
     return x == 0.0 && (1.0 / x) < 0.0;
 }
@@ -243,7 +252,7 @@ __device__ __forceinline__ double dd_block_jmax(double v) {
     if (lane == 0) warpMax[warp] = v;
     __syncthreads();
     if (warp == 0) {
-        double w = lane < warps ? warpMax[lane] : -__longlong_as_double(0x7ff0000000000000LL);
+        double w = lane < warps ? warpMax[lane] : -dd_inf();
 #pragma unroll
         for (int off = 16; off > 0; off >>= 1) w = dd_jmax(w, __shfl_down_sync(0xffffffffu, w, off));
         if (lane == 0) result = w;

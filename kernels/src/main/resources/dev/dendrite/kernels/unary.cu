@@ -25,47 +25,47 @@ __host__ __device__ __forceinline__ double dd_signum(double x) {
 }
 
 /** ElementMath.sigmoid: both branches avoid overflow of e^(−x). */
-__device__ __forceinline__ double dd_sigmoid(double x) {
+__host__ __device__ __forceinline__ double dd_sigmoid(double x) {
     if (x >= 0) return 1.0 / (1.0 + exp(-x));
     double e = exp(x);
     return e / (1.0 + e);
 }
 
 /** ElementMath.softplus: log(1 + e^x) without overflow. */
-__device__ __forceinline__ double dd_softplus(double x) {
+__host__ __device__ __forceinline__ double dd_softplus(double x) {
     return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
 }
 
 /** ElementMath.normalCdf: ½·erfc(−z) on the left tail (keeps relative accuracy), ½·(1 + erf(z)) elsewhere. */
-__device__ __forceinline__ double dd_normal_cdf(double x) {
+__host__ __device__ __forceinline__ double dd_normal_cdf(double x) {
     double z = x * DD_INV_SQRT2;
     return z < -0.5 ? 0.5 * erfc(-z) : 0.5 * (1.0 + erf(z));
 }
 
 // One functor per op: f(x, alpha, beta) in double for floating types, l(x, lo, hi) in long for integers.
-struct UNeg { static __device__ double f(double x, double, double) { return -x; }
-              static __device__ long long l(long long x, long long, long long) { return dd_lneg(x); } };
-struct UAbs { static __device__ double f(double x, double, double) { return fabs(x); }
-              static __device__ long long l(long long x, long long, long long) { return x < 0 ? dd_lneg(x) : x; } };
-struct UExp { static __device__ double f(double x, double, double) { return exp(x); } };
-struct ULog { static __device__ double f(double x, double, double) { return log(x); } };
-struct USqrt { static __device__ double f(double x, double, double) { return sqrt(x); } };
-struct URsqrt { static __device__ double f(double x, double, double) { return 1.0 / sqrt(x); } };
-struct USquare { static __device__ double f(double x, double, double) { return x * x; }
-                 static __device__ long long l(long long x, long long, long long) { return dd_lmul(x, x); } };
-struct UReciprocal { static __device__ double f(double x, double, double) { return 1.0 / x; } };
-struct URelu { static __device__ double f(double x, double, double) { return x > 0 ? x : x != x ? x : 0.0; }
-               static __device__ long long l(long long x, long long, long long) { return x > 0 ? x : 0; } };
-struct ULeakyRelu { static __device__ double f(double x, double a, double) { return x > 0 ? x : a * x; } };
-struct USigmoid { static __device__ double f(double x, double, double) { return dd_sigmoid(x); } };
-struct UTanh { static __device__ double f(double x, double, double) { return tanh(x); } };
-struct UElu { static __device__ double f(double x, double a, double) { return x > 0 ? x : a * expm1(x); } };
-struct UGelu { static __device__ double f(double x, double, double) { return x * dd_normal_cdf(x); } };
-struct USoftplus { static __device__ double f(double x, double, double) { return dd_softplus(x); } };
-struct USign { static __device__ double f(double x, double, double) { return dd_signum(x); }
-               static __device__ long long l(long long x, long long, long long) { return x > 0 ? 1 : x < 0 ? -1 : 0; } };
-struct UClamp { static __device__ double f(double x, double a, double b) { return x != x ? x : dd_jmin(dd_jmax(x, a), b); }
-                static __device__ long long l(long long x, long long lo, long long hi) { return min(max(x, lo), hi); } };
+struct UNeg { static __host__ __device__ double f(double x, double, double) { return -x; }
+              static __host__ __device__ long long l(long long x, long long, long long) { return dd_lneg(x); } };
+struct UAbs { static __host__ __device__ double f(double x, double, double) { return fabs(x); }
+              static __host__ __device__ long long l(long long x, long long, long long) { return x < 0 ? dd_lneg(x) : x; } };
+struct UExp { static __host__ __device__ double f(double x, double, double) { return exp(x); } };
+struct ULog { static __host__ __device__ double f(double x, double, double) { return log(x); } };
+struct USqrt { static __host__ __device__ double f(double x, double, double) { return sqrt(x); } };
+struct URsqrt { static __host__ __device__ double f(double x, double, double) { return 1.0 / sqrt(x); } };
+struct USquare { static __host__ __device__ double f(double x, double, double) { return x * x; }
+                 static __host__ __device__ long long l(long long x, long long, long long) { return dd_lmul(x, x); } };
+struct UReciprocal { static __host__ __device__ double f(double x, double, double) { return 1.0 / x; } };
+struct URelu { static __host__ __device__ double f(double x, double, double) { return x > 0 ? x : x != x ? x : 0.0; }
+               static __host__ __device__ long long l(long long x, long long, long long) { return x > 0 ? x : 0; } };
+struct ULeakyRelu { static __host__ __device__ double f(double x, double a, double) { return x > 0 ? x : a * x; } };
+struct USigmoid { static __host__ __device__ double f(double x, double, double) { return dd_sigmoid(x); } };
+struct UTanh { static __host__ __device__ double f(double x, double, double) { return tanh(x); } };
+struct UElu { static __host__ __device__ double f(double x, double a, double) { return x > 0 ? x : a * expm1(x); } };
+struct UGelu { static __host__ __device__ double f(double x, double, double) { return x * dd_normal_cdf(x); } };
+struct USoftplus { static __host__ __device__ double f(double x, double, double) { return dd_softplus(x); } };
+struct USign { static __host__ __device__ double f(double x, double, double) { return dd_signum(x); }
+               static __host__ __device__ long long l(long long x, long long, long long) { return x > 0 ? 1 : x < 0 ? -1 : 0; } };
+struct UClamp { static __host__ __device__ double f(double x, double a, double b) { return x != x ? x : dd_jmin(dd_jmax(x, a), b); }
+                static __host__ __device__ long long l(long long x, long long lo, long long hi) { return min(max(x, lo), hi); } };
 
 template <typename T, typename Op>
 __device__ __forceinline__ void dd_unary_float(int n, int rank, const dd_dims& shape, const dd_dims& xs, const dd_dims& ys,

@@ -18,6 +18,8 @@ import dev.dendrite.train.MetricsLog;
 import dev.dendrite.train.Trainer;
 import dev.dendrite.train.TrainingListener;
 import dev.dendrite.zoo.ModelZoo;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -36,8 +38,11 @@ import java.util.concurrent.Callable;
  * {@code dendrite train [MODEL]}: trains an image classifier on Fashion-MNIST and prints test accuracy.
  * The defaults are the tuned ones: inputs standardised with the training set's mean and deviation,
  * Adam at 3e-3 with a short linear warm-up and cosine decay to zero over the run, batch 64.
+ * The sequence models ({@code charlm}, {@code timeseries}, {@code seq2seq}) are trained by
+ * {@link SequenceModels}, with the options of {@link SequenceOptions}.
  */
-@Command(name = "train", description = "Train a model (default: LeNet-5 on Fashion-MNIST for one epoch).")
+@Command(name = "train", description = "Train a model (default: LeNet-5 on Fashion-MNIST for one epoch; charlm, timeseries and "
+        + "seq2seq are the sequence models).")
 final class TrainCommand implements Callable<Integer> {
     /** Fashion-MNIST training-set pixel mean and standard deviation (of x/255). */
     static final double MEAN = 0.2860, STD = 0.3530;
@@ -49,8 +54,21 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
+    /** The image models of the zoo, then the sequence models. */
+    static final class TrainableModels implements Iterable<String> {
+        @Override
+        public Iterator<String> iterator() {
+            List<String> all = new ArrayList<>(ModelZoo.names());
+            all.addAll(SequenceModels.NAMES);
+            return all.iterator();
+        }
+    }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Parameters(index = "0", defaultValue = "lenet", description = "Model: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})",
-            completionCandidates = ModelNames.class)
+            completionCandidates = TrainableModels.class)
     String model;
 
     @Option(names = "--data", description = "Directory with the four Fashion-MNIST IDX files (default: the Debian package, else the embedded subset)")
@@ -59,7 +77,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", description = "Epochs (default ${DEFAULT-VALUE})")
     int epochs = 1;
 
-    @Option(names = "--batch", description = "Batch size (default ${DEFAULT-VALUE})")
+    @Option(names = "--batch", description = "Batch size (default ${DEFAULT-VALUE}; charlm: 32 text streams)")
     int batch = 64;
 
     @Option(names = "--lr", description = "Peak learning rate (default ${DEFAULT-VALUE})")
@@ -83,14 +101,25 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--limit", description = "Use only the first N training images (quick runs)", hidden = true)
     int limit = Integer.MAX_VALUE;
 
+    @Option(names = "--clip", paramLabel = "NORM", description = "Clip the global gradient norm to NORM before each update "
+            + "(default: off for image models, 1.0 for sequence models)")
+    Double clip;
+
+    @ArgGroup(validate = false, heading = "%nSequence models (charlm, timeseries, seq2seq):%n")
+    SequenceOptions sequence = new SequenceOptions();
+
     @Override
     public Integer call() throws IOException {
+        if (clip != null && !(clip > 0 && clip < Double.POSITIVE_INFINITY))
+            throw new CommandLine.ParameterException(spec.commandLine(), "--clip must be finite and > 0, got " + clip);
+        if (SequenceModels.NAMES.contains(model)) return SequenceModels.train(this);
+        SequenceModels.rejectSequenceOptions(this);
         if (epochs < 1 || batch < 1 || !(lr > 0))
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--epochs and --batch must be >= 1 and --lr > 0 (got " + epochs + ", " + batch + ", " + lr + ")");
         if (!ModelZoo.names().contains(model))
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "unknown model '" + model + "'; available: " + String.join(", ", ModelZoo.names()));
+                    "unknown model '" + model + "'; available: " + String.join(", ", ModelZoo.names()) + ", " + String.join(", ", SequenceModels.NAMES));
         if (!List.of("auto", "cpu", "cuda").contains(backend))
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--backend must be cpu, cuda or auto, got '" + backend + "'");
@@ -107,6 +136,7 @@ final class TrainCommand implements Callable<Integer> {
         long totalSteps = (long) trainLoader.batches() * epochs;
         int warmup = (int) Math.min(100, totalSteps / 10);
         Trainer trainer = new Trainer(net, opt).schedule(new WarmUp(warmup, new CosineAnnealingLR(totalSteps - warmup, 0)));
+        if (clip != null) trainer.clipGradNorm(clip);
         if (resume != null) {
             Checkpoint.Info info = Checkpoint.load(resume, net, opt);
             if (!info.model().equals(model))

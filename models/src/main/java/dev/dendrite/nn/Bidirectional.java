@@ -76,6 +76,6 @@ public class Bidirectional extends RecurrentLayer {
 
     @Override
     public String describe() {
-        return "Bidirectional(" + forwardLayer.describe() + ")";
+        return "Bidir " + forwardLayer.describe();
     }
 }

@@ -27,7 +27,8 @@ import java.util.List;
  *       in chunks of k steps, each starting from the previous chunk's final state detached; values
  *       are unchanged, gradients flow back at most k steps.</li>
  *   <li>Bias: {@link Bias#SINGLE} (Keras: one bias vector {@code b_ih}) or {@link Bias#DOUBLE}
- *       (cuDNN/PyTorch: {@code b_ih} and {@code b_hh}); {@link #describe()} says which.</li>
+ *       (cuDNN/PyTorch: {@code b_ih} and {@code b_hh}); {@link #describe()}, and so the summary, says
+ *       which ({@code keras bias} / {@code cudnn bias}).</li>
  * </ul>
  * Parameters carry PyTorch's names ({@code weight_ih_l0}, {@code weight_hh_l0_reverse},
  * {@code bias_ih_l1}, ...) and layout (gate blocks stacked along rows; see {@link RnnParams}).
@@ -164,10 +165,12 @@ public abstract class RecurrentLayer extends Module {
         return w;
     }
 
+    /** Whether batches start from the previous batch's final states. */
     public boolean isStateful() {
         return stateful;
     }
 
+    /** Whether {@link #forward} returns every step ({@code [N, T, D·H]}) rather than the last state ({@code [N, D·H]}). */
     public boolean returnsSequences() {
         return returnSequences;
     }
@@ -230,8 +233,9 @@ public abstract class RecurrentLayer extends Module {
             if (carriedH.dim(1) != batch)
                 throw new IllegalArgumentException(name + ": stateful layer carries states for a batch of " + carriedH.dim(1)
                         + ", got a batch of " + batch + " (input " + x.shape() + "); call resetStates() first");
-            h = carriedH;
-            if (c == null) c = carriedC;
+            // Aliases, so that the next carry may close carriedH while this batch's graph still reads it.
+            h = carriedH.detach();
+            if (c == null && carriedC != null) c = carriedC.detach();
         }
         boolean training = isTraining();
         Recurrent.Result r = truncateSteps > 0 && xt.dim(0) > truncateSteps
@@ -310,19 +314,23 @@ public abstract class RecurrentLayer extends Module {
 
     // ---- description ------------------------------------------------------------------------------
 
-    /** {@code LSTM(8→16, 2 layers, bidirectional, single bias (Keras), sequences)}: what summaries print. */
+    /**
+     * What summaries print, bias first so that it survives a narrow column:
+     * {@code LSTM(8→16, keras bias)} (single bias), {@code GRU(8→16×2, cudnn bias, bidir, seq)} (two
+     * layers, double bias, bidirectional, return sequences), then dropout, stateful and truncation.
+     */
     @Override
     public String describe() {
         StringBuilder sb = new StringBuilder(getClass().getSimpleName()).append('(').append(inputSize).append('→').append(hiddenSize);
-        if (numLayers > 1) sb.append(", ").append(numLayers).append(" layers");
-        if (bidirectional) sb.append(", bidirectional");
+        if (numLayers > 1) sb.append('×').append(numLayers);
         sb.append(switch (bias) {
             case NONE -> ", no bias";
-            case SINGLE -> ", single bias (Keras)";
-            case DOUBLE -> ", double bias (cuDNN)";
+            case SINGLE -> ", keras bias";
+            case DOUBLE -> ", cudnn bias";
         });
-        if (dropout > 0) sb.append(", dropout ").append(dropout);
-        if (returnSequences) sb.append(", sequences");
+        if (bidirectional) sb.append(", bidir");
+        if (returnSequences) sb.append(", seq");
+        if (dropout > 0) sb.append(", drop ").append(dropout);
         if (stateful) sb.append(", stateful");
         if (truncateSteps > 0) sb.append(", tbptt ").append(truncateSteps);
         return sb.append(')').toString();
@@ -392,6 +400,7 @@ public abstract class RecurrentLayer extends Module {
             return self();
         }
 
+        /** One (Keras), two (cuDNN) or no bias vectors per layer and direction. */
         public B bias(Bias b) {
             if (b == null) throw new IllegalArgumentException("recurrent layer: bias must not be null");
             bias = b;
@@ -405,6 +414,7 @@ public abstract class RecurrentLayer extends Module {
             return self();
         }
 
+        /** Parameter dtype (FLOAT32 or FLOAT64); inputs must match. */
         public B dtype(DType d) {
             dtype = d;
             return self();
@@ -429,6 +439,7 @@ public abstract class RecurrentLayer extends Module {
             return self();
         }
 
+        /** The layer, with freshly initialised weights. */
         public abstract L build();
     }
 }

@@ -1,6 +1,7 @@
 package dev.dendrite.cpu.nn;
 
 import dev.dendrite.cpu.Parallel;
+import dev.dendrite.cpu.gemm.Gemm;
 import dev.dendrite.ops.ActivationOp;
 
 /**
@@ -44,7 +45,10 @@ public final class ActivationKernels {
         requireOperand(op, x != null, y != null);
         Parallel.forRange(count, GRAIN, (from, to) -> {
             switch (op) {
-                case RELU -> { for (int i = from; i < to; i++) dx[dxOff + i] = x[xOff + i] > 0 ? dy[dyOff + i] : 0; }
+                case RELU -> {
+                    if (Gemm.isVectorized()) VectorActivations.reluBackward(x, xOff, dy, dyOff, dx, dxOff, from, to);
+                    else for (int i = from; i < to; i++) dx[dxOff + i] = x[xOff + i] > 0 ? dy[dyOff + i] : 0;
+                }
                 case LEAKY_RELU -> {
                     for (int i = from; i < to; i++)
                         dx[dxOff + i] = x[xOff + i] > 0 ? dy[dyOff + i] : (float) (alpha * dy[dyOff + i]);

@@ -68,6 +68,10 @@ public final class Conv2dKernels {
                                Conv2dParams p, float[] y, int yOff, int[] yShape) {
         ConvGeometry g = new ConvGeometry(xShape, wShape, yShape, p);
         if ((long) g.n * g.k * g.pq == 0) return;
+        if (Gemm.isVectorized() && DirectConv2d.applies(g)) {
+            DirectConv2d.forward(x, xOff, w, wOff, g, y, yOff);   // Note [Direct convolution]
+            return;
+        }
         if (g.isDepthwise()) {
             DepthwiseConv2d.forward(x, xOff, w, wOff, g, y, yOff);
             return;
@@ -109,6 +113,10 @@ public final class Conv2dKernels {
                                     Conv2dParams p, float[] dx, int dxOff, int[] dxShape) {
         ConvGeometry g = new ConvGeometry(dxShape, wShape, dyShape, p);
         if ((long) g.n * g.c * g.hw == 0) return;
+        if (Gemm.isVectorized() && DirectConv2d.appliesToBackwardData(g) && g.pq > 0) {
+            DirectConv2d.backwardData(dy, dyOff, w, wOff, g, dx, dxOff);   // Note [Direct convolution]
+            return;
+        }
         if (g.isDepthwise()) {
             DepthwiseConv2d.backwardData(dy, dyOff, w, wOff, g, dx, dxOff);
             return;
@@ -154,6 +162,10 @@ public final class Conv2dKernels {
         if (size == 0) return;
         if (g.n == 0 || g.pq == 0) {
             Arrays.fill(dw, dwOff, dwOff + size, 0);
+            return;
+        }
+        if (Gemm.isVectorized() && DirectConv2d.applies(g)) {
+            DirectConv2d.backwardFilter(x, xOff, dy, dyOff, g, dw, dwOff);   // Note [Direct convolution]
             return;
         }
         if (g.isDepthwise()) {

@@ -35,6 +35,12 @@ public final class Pool2dKernels {
     public static void forward(float[] x, int xOff, int[] xShape, Pool2dParams p, float[] y, int yOff, int[] yShape) {
         int planes = xShape[0] * xShape[1], h = xShape[2], w = xShape[3], ph = yShape[2], pw = yShape[3];
         PoolMode mode = p.mode();
+        if (isMax2x2(p)) {
+            Parallel.forRange(planes, planeGrain(4L * ph * pw), (from, to) -> {
+                for (int plane = from; plane < to; plane++) max2x2Forward(x, xOff + plane * h * w, w, y, yOff + plane * ph * pw, ph, pw);
+            });
+            return;
+        }
         Parallel.forRange(planes, planeGrain((long) ph * pw * p.kernelH() * p.kernelW()), (from, to) -> {
             for (int plane = from; plane < to; plane++) {
                 int xp = xOff + plane * h * w, yp = yOff + plane * ph * pw;
@@ -69,6 +75,13 @@ public final class Pool2dKernels {
                                 int[] xShape, int[] yShape, Pool2dParams p, float[] dx, int dxOff) {
         int planes = xShape[0] * xShape[1], h = xShape[2], w = xShape[3], ph = yShape[2], pw = yShape[3];
         PoolMode mode = p.mode();
+        if (isMax2x2(p)) {
+            Parallel.forRange(planes, planeGrain(4L * ph * pw), (from, to) -> {
+                for (int plane = from; plane < to; plane++)
+                    max2x2Backward(x, xOff + plane * h * w, h, w, dy, dyOff + plane * ph * pw, ph, pw, dx, dxOff + plane * h * w);
+            });
+            return;
+        }
         Parallel.forRange(planes, planeGrain((long) ph * pw * p.kernelH() * p.kernelW()), (from, to) -> {
             for (int plane = from; plane < to; plane++) {
                 int xp = xOff + plane * h * w, gp = dxOff + plane * h * w, yp = dyOff + plane * ph * pw;
@@ -91,6 +104,56 @@ public final class Pool2dKernels {
                 }
             }
         });
+    }
+
+    // Note [2×2 max pooling]: the window of LeNet, VGG and most CNNs (kernel 2, stride 2, no padding) gets
+    // its own loops: windows do not overlap and are always whole. The winner must be firstMax's (the
+    // first NaN, else the first element strictly greater than all before it). The generic loop's
+    // data-dependent branches are mispredicted for about half of the windows of random-signed data
+    // (17 ns per window), and the JIT keeps float selects as branches, so:
+    //  - the window's value is Math.max of the four, which the JIT compiles branch-free. It is firstMax's
+    //    value except for the sign of a zero maximum (Math.max puts +0 above −0, firstMax keeps the
+    //    first zero), so a zero maximum is replaced by the first zero; NaN is right as it is, since
+    //    Math.max returns its first operand when that is NaN, so the nesting below returns the first NaN;
+    //  - the winner's position is the first element equal to that value (== treats −0 and +0 alike),
+    //    chosen with int selects, which the JIT compiles to conditional moves; dx is cleared with one
+    //    fill and receives one store per window.
+    // About 2 ns per window forward and 3 ns backward.
+
+    static boolean isMax2x2(Pool2dParams p) {
+        return p.mode() == PoolMode.MAX && p.kernelH() == 2 && p.kernelW() == 2 && p.strideH() == 2 && p.strideW() == 2
+                && p.padH() == 0 && p.padW() == 0;
+    }
+
+    /** One plane: {@code y[i][j] = x[firstMax of x[2i..2i+1][2j..2j+1]]}. Note [2×2 max pooling]. */
+    static void max2x2Forward(float[] x, int xp, int w, float[] y, int yp, int ph, int pw) {
+        for (int i = 0; i < ph; i++) {
+            int r0 = xp + 2 * i * w, r1 = r0 + w, yr = yp + i * pw;
+            for (int j = 0; j < pw; j++) {
+                float a = x[r0 + 2 * j], b = x[r0 + 2 * j + 1], c = x[r1 + 2 * j], d = x[r1 + 2 * j + 1];
+                float m = Math.max(Math.max(a, b), Math.max(c, d));
+                if (m == 0) m = a == 0 ? a : b == 0 ? b : c == 0 ? c : d;
+                y[yr + j] = m;
+            }
+        }
+    }
+
+    /** One plane of the max-pooling gradient; all of dx is written. Note [2×2 max pooling]. */
+    static void max2x2Backward(float[] x, int xp, int h, int w, float[] dy, int gp, int ph, int pw, float[] dx, int dp) {
+        Arrays.fill(dx, dp, dp + h * w, 0);
+        for (int i = 0; i < ph; i++) {
+            int r0 = 2 * i * w, r1 = r0 + w, gr = gp + i * pw;
+            for (int j = 0; j < pw; j++) {
+                int c0 = r0 + 2 * j, c1 = r1 + 2 * j;
+                float a = x[xp + c0], b = x[xp + c0 + 1], c = x[xp + c1], d = x[xp + c1 + 1];
+                float m = Math.max(Math.max(a, b), Math.max(c, d));
+                int at = c == m ? c1 : c1 + 1;
+                at = b == m ? c0 + 1 : at;
+                at = a == m ? c0 : at;
+                if (m != m) at = a != a ? c0 : b != b ? c0 + 1 : c != c ? c1 : c1 + 1;
+                dx[dp + at] = dy[gr + j];
+            }
+        }
     }
 
     /** Array index of the first maximum (first NaN, if any) of the window, in row-major order. */

@@ -54,10 +54,10 @@ public final class CudnnParams {
      * Math type of convolutions and RNNs. FLOAT32 gets {@code CUDNN_FMA_MATH} (no tensor cores, hence
      * no TF32 rounding of the inputs: results comparable with the CPU to ~1e-6) unless TF32 is
      * allowed, in which case {@code CUDNN_DEFAULT_MATH} lets cuDNN 8 use TF32 tensor cores on Ampere
-     * and newer. FLOAT64 has no reduced-precision path; FMA math states that plainly.
+     * and newer. FLOAT64 has no reduced-precision path and gets the default.
      */
     public static int mathType(DType dtype, boolean allowTf32) {
-        return dtype == DType.FLOAT32 && allowTf32 ? cudnnMathType.CUDNN_DEFAULT_MATH : cudnnMathType.CUDNN_FMA_MATH;
+        return dtype == DType.FLOAT32 && !allowTf32 ? cudnnMathType.CUDNN_FMA_MATH : cudnnMathType.CUDNN_DEFAULT_MATH;
     }
 
     // ---- tensors --------------------------------------------------------------------------------

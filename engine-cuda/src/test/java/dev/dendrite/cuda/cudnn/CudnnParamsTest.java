@@ -56,7 +56,7 @@ class CudnnParamsTest {
         assertEquals(cudnnDataType.CUDNN_DATA_FLOAT, c.computeType());
         assertEquals(cudnnMathType.CUDNN_FMA_MATH, c.mathType(), "no TF32 unless asked");
         assertEquals(cudnnMathType.CUDNN_DEFAULT_MATH, CudnnParams.conv2d(Conv2dParams.defaults(), DType.FLOAT32, true).mathType());
-        assertEquals(cudnnMathType.CUDNN_FMA_MATH, CudnnParams.conv2d(Conv2dParams.defaults(), DType.FLOAT64, true).mathType());
+        assertEquals(cudnnMathType.CUDNN_DEFAULT_MATH, CudnnParams.conv2d(Conv2dParams.defaults(), DType.FLOAT64, false).mathType());
         assertEquals(cudnnDataType.CUDNN_DATA_DOUBLE, CudnnParams.conv2d(Conv2dParams.defaults(), DType.FLOAT64, false).computeType());
         assertArrayEquals(new int[]{16, 3, 5, 5}, CudnnParams.filter(new int[]{16, 3, 5, 5}));
         assertThrows(IllegalArgumentException.class, () -> CudnnParams.dataType(DType.INT64));

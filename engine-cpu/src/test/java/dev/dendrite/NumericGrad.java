@@ -14,8 +14,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * {@code f} is contracted with fixed random weights w, so the checked scalar is {@code L = Σ y·w}
  * and non-scalar outputs get a non-trivial upstream gradient.
  */
-final class GradCheck {
-    private GradCheck() {
+final class NumericGrad {
+    private NumericGrad() {
     }
 
     static final double STEP = 1e-6;

@@ -401,4 +401,12 @@ class ElementwiseTest {
         assertEquals("copyFrom: cannot expand [3] to [2]: dimension 0 has size 3 (only size-1 dimensions expand)",
                 assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(2).copyFrom(Tensor.zeros(3))).getMessage());
     }
+
+    @org.junit.jupiter.api.Test
+    void geluOfInfinitiesIsFinite() {
+        double[] y = Tensor.fromArray(new double[]{Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -40}, 3).gelu().toDoubleArray();
+        org.junit.jupiter.api.Assertions.assertEquals(Double.POSITIVE_INFINITY, y[0], "gelu(+inf) = +inf, not NaN");
+        // gelu(−∞) = −∞·Φ(−∞) is the limit 0; x·Φ(x) → 0⁻.
+        org.junit.jupiter.api.Assertions.assertEquals(0.0, y[2], 0.0);
+    }
 }

@@ -89,6 +89,8 @@ final class ElementMath {
     static double erfc(double z) {
         if (z < 0) return 2 - erfc(-z);
         if (z < 1) return 1 - erf(z);
+        // Beyond 27, e^(−z²) underflows to 0; returning it directly also keeps erfc(∞) = 0 instead of ∞·0 = NaN.
+        if (z > 27) return 0;
         // erfc(z) = e^(−z²)/√π · 1/(z + 1/2/(z + 1/(z + 3/2/(z + 2/(z + ...)))))
         double tiny = 1e-300;
         double f = z, c = z, d = 0;

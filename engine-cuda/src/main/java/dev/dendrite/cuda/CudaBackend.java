@@ -486,6 +486,12 @@ final class CudaBackend implements Backend {
                 return new ConvAlgo(p.algo(), p.memory(), p.mathType(), det);
             }
         }
+        // Should cuDNN rate every algorithm with another math type than the descriptor's (not expected:
+        // the ranking follows the descriptor), run the best one that fits under the requested math type.
+        int requested = CudnnParams.mathType(dtype, dev.allowTf32);
+        for (Perf p : perfs)
+            if (p.status() == cudnnStatus.CUDNN_STATUS_SUCCESS && p.memory() <= convWorkspaceLimit)
+                return new ConvAlgo(p.algo(), p.memory(), requested, p.determinism() == cudnnDeterminism.CUDNN_DETERMINISTIC);
         throw new IllegalStateException("conv2d " + direction + ": cuDNN offers no usable algorithm within the workspace cap of "
                 + convWorkspaceLimit + " bytes (-Ddendrite.cuda.convWorkspaceLimit) for " + ctx.get() + "; cuDNN's ranking: " + perfs);
     }

@@ -68,6 +68,8 @@ public final class CudaLibraries {
     public static final String REDIST_VERSION = "12.3-8.9-1.5.10";
     /** Maven coordinates of the redist artifact, for messages. */
     public static final String REDIST_ARTIFACT = "org.bytedeco:cuda:" + REDIST_VERSION + ":linux-x86_64-redist";
+    /** The JCuda version whose natives we use (and under whose name JCudnn's native is repackaged). */
+    static final String JCUDA_VERSION = "12.6.0";
     /** Folder of the libraries inside the redist jar. */
     static final String RESOURCE_DIR = "org/bytedeco/cuda/linux-x86_64/";
     /** NVRTC's builtins in the redist jar (the versioned name belongs to NVRTC 12.3). */
@@ -449,7 +451,11 @@ public final class CudaLibraries {
             String why = describeThrowable(e);
             if (!where.isFound())
                 return failed(g, source, loaded, g.mainLibrary() + " not found — " + remedy(g) + " (searched: " + where.missing() + "; " + why + ")");
-            return failed(g, source, loaded, "JCuda's " + g.displayName() + " binding failed to load with the libraries from " + source + ": " + why);
+            String hint = why.contains("No resource found") && why.contains("JCudnn")
+                    ? " (the engine-cuda jar lacks lib/libJCudnn-" + JCUDA_VERSION + "-linux-x86_64.so, which its Maven build repackages from "
+                    + "org.jcuda:jcudnn-natives: see Note [JCudnn native under the JCuda version's name] in engine-cuda/pom.xml)" : "";
+            return failed(g, source, loaded, "JCuda's " + g.displayName() + " binding failed to load with the libraries from " + source + ": "
+                    + why + hint);
         }
         return new GroupStatus(g, true, source, List.copyOf(loaded), version, set, "");
     }

@@ -43,7 +43,8 @@ class ParityCommandTest {
     void aRequestedBackendThatCannotRunExitsWithThreeAndSaysWhy(@TempDir Path dir) {
         String text = run(3, "parity", "--backend", "nonexistent", "--filter", "matmul/odd", "--runners", "backend", "--out", dir.toString());
         assertTrue(text.contains("nonexistent: SKIPPED — no backend named 'nonexistent' is installed"), text);
-        assertTrue(text.contains("Nothing was compared against nonexistent"), text);
+        assertTrue(text.contains("Nothing was compared against the requested backend: nonexistent: no backend named"), text);
+        assertTrue(!text.contains("training trajectories"), "only the runners asked for are listed: " + text);
     }
 
     @Test

@@ -55,11 +55,20 @@ final class ParityCommand implements Callable<Integer> {
         System.out.println("dendrite parity: reference cpu" + (filter == null ? "" : ", filter '" + filter + "'"));
         for (ParitySuite.Leg l : suite.legs())
             System.out.println("  " + l.name() + ": " + (l.available() ? "compared with cpu" : "SKIPPED — " + l.reason()));
-        ParityReport report = suite.runAll();
+        for (ParityReport.Runner r : ParityReport.Runner.values()) {
+            if (!suite.options().runners().contains(r)) continue;
+            long t0 = System.nanoTime();
+            List<ParityReport.Row> rows = suite.run(r);
+            System.out.printf(Locale.ROOT, "  %-22s %4d passed, %d failed, %d skipped (%.1f s)%n", r.title(),
+                    rows.stream().filter(x -> x.status() == ParityReport.Status.PASS).count(),
+                    rows.stream().filter(x -> x.status() == ParityReport.Status.FAIL).count(),
+                    rows.stream().filter(x -> x.status() == ParityReport.Status.SKIPPED).count(), (System.nanoTime() - t0) / 1e9);
+        }
+        ParityReport report = suite.report();
         List<Path> files = report.write(out);
 
         System.out.println();
-        System.out.print(report.summaryTable());
+        System.out.print(report.summaryTable(suite.options().runners()));
         List<ParityReport.Row> failed = report.failures();
         if (!failed.isEmpty()) {
             System.out.println();
@@ -72,8 +81,7 @@ final class ParityCommand implements Callable<Integer> {
         if (!failed.isEmpty()) return 1;
         boolean requestedButUnavailable = backends != null && !suite.unavailableLegs().isEmpty();
         if (requestedButUnavailable) {
-            System.out.println("Nothing was compared against " + String.join(", ", suite.unavailableLegs().stream().map(ParitySuite.Leg::name).toList())
-                    + ": " + suite.skipReasons());
+            System.out.println("Nothing was compared against the requested backend: " + suite.skipReasons());
             return 3;
         }
         if (!suite.unavailableLegs().isEmpty())

@@ -76,6 +76,7 @@ public record Diff(String where, Shape shape, double maxAbs, double maxRel, doub
         return Double.isNaN(v) ? 0 : v;
     }
 
+    /** True when there is no structural problem and every element is within the tolerance. */
     public boolean passes() {
         return problem == null && worstRatio <= 1;
     }

@@ -35,6 +35,7 @@ import java.util.function.Consumer;
 public record ErrorCase(String op, String name, boolean inBackend, Class<? extends Throwable> expected, String fragment,
                         Consumer<Device> action) {
 
+    /** {@code op/name}. */
     public String id() {
         return op + "/" + name;
     }

@@ -95,6 +95,7 @@ public record OpCase(String op, String name, List<InputSpec> inputs, CaseFn fn, 
      * of the run (for any tensor it creates itself).
      */
     public record Args(List<Tensor> tensors, Device device, DType dtype) {
+        /** Input {@code i}, on {@link #device()}. */
         public Tensor get(int i) {
             return tensors.get(i);
         }
@@ -152,16 +153,19 @@ public record OpCase(String op, String name, List<InputSpec> inputs, CaseFn fn, 
             return this;
         }
 
+        /** The computation (required). */
         public Builder fn(CaseFn f) {
             this.fn = f;
             return this;
         }
 
+        /** The dtypes the case runs in (default FLOAT32 and FLOAT64; integer cases name one). */
         public Builder dtypes(DType... d) {
             this.dtypes = List.of(d);
             return this;
         }
 
+        /** The tolerances (default {@link Tolerance#pointwise()}). */
         public Builder tol(Tolerance.Pair t) {
             this.tolerance = t;
             return this;
@@ -179,12 +183,14 @@ public record OpCase(String op, String name, List<InputSpec> inputs, CaseFn fn, 
             return this;
         }
 
+        /** The gradient check's tolerance in {@code GradCheck}'s error measure, with its reason. */
         public Builder gradTol(double tol, String why) {
             this.gradTol = tol;
             this.gradTolWhy = why;
             return this;
         }
 
+        /** The case; differentiable only when it runs in floating point and some input is differentiated. */
         public OpCase build() {
             if (fn == null) throw new IllegalStateException("catalog " + op + "/" + name + ": no computation");
             boolean anyInt = dtypes.stream().anyMatch(d -> !d.isFloatingPoint());

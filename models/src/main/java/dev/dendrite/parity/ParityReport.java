@@ -47,14 +47,17 @@ public final class ParityReport {
             this.what = what;
         }
 
+        /** Short name for tables. */
         public String title() {
             return title;
         }
 
+        /** What the runner checks, one sentence. */
         public String what() {
             return what;
         }
 
+        /** Lower-case key for JSON and {@code --runners}. */
         public String key() {
             return name().toLowerCase(Locale.ROOT);
         }
@@ -85,6 +88,7 @@ public final class ParityReport {
             diagnostics = diagnostics == null ? Map.of() : Map.copyOf(diagnostics);
         }
 
+        /** {@code op/case}. */
         public String id() {
             return op + "/" + caseName;
         }
@@ -105,7 +109,13 @@ public final class ParityReport {
     private volatile Coverage coverage;
     private final String createdAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
 
+    /** An empty report; records the environment and every installed backend's probe result now. */
     public ParityReport() {
+        this(Engine.providers());
+    }
+
+    /** An empty report of the environment and the given probe results (a probe can take seconds; callers that have them pass them). */
+    public ParityReport(List<Engine.ProviderReport> providers) {
         Map<String, Object> env = new LinkedHashMap<>();
         env.put("dendrite", "0.1.0");
         env.put("java", System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ", " + System.getProperty("java.vendor") + ")");
@@ -118,7 +128,7 @@ public final class ParityReport {
             if (v != null) env.put(p, v);
         }
         this.environment = env;
-        for (Engine.ProviderReport r : Engine.providers()) {
+        for (Engine.ProviderReport r : providers) {
             Map<String, Object> b = new LinkedHashMap<>();
             b.put("name", r.name());
             b.put("priority", r.priority());
@@ -129,10 +139,12 @@ public final class ParityReport {
         }
     }
 
+    /** Adds one row. */
     public void add(Row r) {
         rows.add(r);
     }
 
+    /** Adds rows. */
     public void addAll(List<Row> rs) {
         rows.addAll(rs);
     }
@@ -142,6 +154,7 @@ public final class ParityReport {
         runnerMillis.merge(r, millis, Long::sum);
     }
 
+    /** Attaches the coverage computed by the coverage test. */
     public void setCoverage(Coverage c) {
         this.coverage = c;
     }
@@ -153,14 +166,17 @@ public final class ParityReport {
         }
     }
 
+    /** The rows of one runner. */
     public List<Row> rows(Runner r) {
         return rows().stream().filter(x -> x.runner() == r).collect(Collectors.toList());
     }
 
+    /** Every FAIL row. */
     public List<Row> failures() {
         return rows().stream().filter(x -> x.status() == Status.FAIL).collect(Collectors.toList());
     }
 
+    /** How many rows of runner {@code r} have status {@code s}. */
     public long count(Runner r, Status s) {
         return rows().stream().filter(x -> x.runner() == r && x.status() == s).count();
     }
@@ -311,10 +327,15 @@ public final class ParityReport {
 
     /** One line per runner: {@code gradient checks  412 passed, 0 failed, 0 skipped (12.3 s)}. */
     public String summaryTable() {
+        return summaryTable(java.util.EnumSet.allOf(Runner.class));
+    }
+
+    /** {@link #summaryTable()} for the given runners only. */
+    public String summaryTable(java.util.Set<Runner> which) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%-22s %7s %7s %8s %9s%n", "runner", "passed", "failed", "skipped", "time"));
         for (Runner r : Runner.values())
-            sb.append(String.format(Locale.ROOT, "%-22s %7d %7d %8d %8.1fs%n", r.title(), count(r, Status.PASS), count(r, Status.FAIL),
+            if (which.contains(r)) sb.append(String.format(Locale.ROOT, "%-22s %7d %7d %8d %8.1fs%n", r.title(), count(r, Status.PASS), count(r, Status.FAIL),
                     count(r, Status.SKIPPED), runnerMillis.getOrDefault(r, 0L) / 1000.0));
         return sb.toString();
     }

@@ -57,22 +57,27 @@ public final class ParitySuite {
             backends = backends == null ? null : List.copyOf(backends);
         }
 
+        /** Every runner, every backend, no filter, {@value TrainingParity#DEFAULT_STEPS} training steps. */
         public static Options defaults() {
             return new Options(null, null, null, TrainingParity.DEFAULT_STEPS);
         }
 
+        /** These backends instead of the default choice (null restores it). */
         public Options withBackends(List<String> b) {
             return new Options(b, filter, runners, trainingSteps);
         }
 
+        /** Only ids containing {@code f}, case-insensitive. */
         public Options withFilter(String f) {
             return new Options(backends, f, runners, trainingSteps);
         }
 
+        /** Only these runners (empty or null: all). */
         public Options withRunners(Set<Runner> r) {
             return new Options(backends, filter, r, trainingSteps);
         }
 
+        /** Optimizer steps per training trajectory. */
         public Options withTrainingSteps(int s) {
             return new Options(backends, filter, runners, s);
         }
@@ -90,6 +95,7 @@ public final class ParitySuite {
      * @param reason why not (the probe's words), empty when available
      */
     public record Leg(String name, boolean available, String reason) {
+        /** Device 0 of this backend. */
         public Device device() {
             return new Device(name, 0);
         }
@@ -99,20 +105,23 @@ public final class ParitySuite {
     private final ParityReport report;
     private final List<Leg> legs;
 
+    /** A suite writing into a new report. Probes every installed backend once. */
     public ParitySuite(Options options) {
-        this(options, new ParityReport());
+        this(options, Engine.providers());
     }
 
-    public ParitySuite(Options options, ParityReport report) {
+    private ParitySuite(Options options, List<Engine.ProviderReport> providers) {
         this.options = options;
-        this.report = report;
-        this.legs = resolveLegs(options.backends());
+        this.report = new ParityReport(providers);
+        this.legs = resolveLegs(options.backends(), providers);
     }
 
+    /** The report the runners add to. */
     public ParityReport report() {
         return report;
     }
 
+    /** What this suite runs. */
     public Options options() {
         return options;
     }
@@ -133,9 +142,9 @@ public final class ParitySuite {
     }
 
     /** Resolves the requested backend names (null: "cuda" plus every installed, available non-CPU backend). */
-    static List<Leg> resolveLegs(List<String> requested) {
+    static List<Leg> resolveLegs(List<String> requested, List<Engine.ProviderReport> providers) {
         Map<String, Availability> installed = new LinkedHashMap<>();
-        for (Engine.ProviderReport r : Engine.providers()) installed.put(r.name(), r.availability());
+        for (Engine.ProviderReport r : providers) installed.put(r.name(), r.availability());
         Set<String> names = new LinkedHashSet<>();
         if (requested == null) {
             names.add("cuda");
@@ -177,7 +186,7 @@ public final class ParitySuite {
         report.addRunnerTime(r, ms);
         long fail = rows.stream().filter(x -> x.status() == Status.FAIL).count();
         long skip = rows.stream().filter(x -> x.status() == Status.SKIPPED).count();
-        log.info("parity {}: {} legs, {} failed, {} skipped, {} ms", r.key(), rows.size(), fail, skip, ms);
+        log.debug("parity {}: {} legs, {} failed, {} skipped, {} ms", r.key(), rows.size(), fail, skip, ms);
         return rows;
     }
 

@@ -113,6 +113,12 @@ final class DirectConv2d {
         int hp = h + 2 * ph, wp = paddedWidth(w, pw, q, s, dw), plane = hp * wp, image = c * plane;
         float[] xp = pad(in, inOff, n, c, h, w, ph, pw, hp, wp);
         int kBlocks = (k + KB - 1) / KB, depth = c * r * s;
+        // Offset of tap (c, r, s) from the window's top-left corner in the padded image: one flat loop over
+        // taps keeps the accumulators in registers (the JIT boxed them across nested loops).
+        int[] taps = new int[depth];
+        for (int cc = 0, t = 0; cc < c; cc++)
+            for (int rr = 0; rr < r; rr++)
+                for (int ss = 0; ss < s; ss++) taps[t++] = cc * plane + rr * dh * wp + ss * dw;
         // Items are (image, output row); a row of one image is C·R·S·K·Q multiply-adds.
         int items = n * p;
         Parallel.forRange(items, Conv2dKernels.grain((long) depth * k * q), (from, to) -> {
@@ -125,7 +131,7 @@ final class DirectConv2d {
                     int wBase = kb * depth * KB;
                     for (int q0 = 0; q0 < q; q0 += L) {
                         int start = q < L ? 0 : Math.min(q0, q - L);
-                        tileRow(xp, xBase + start, c, r, s, dh, dw, plane, wp, wt, wBase, tile);
+                        tileRow(xp, xBase + start, taps, wt, wBase, tile);
                         int cols = Math.min(L, q);
                         for (int kk = 0; kk < kCount; kk++)
                             System.arraycopy(tile, kk * L, out, yBase + kk * p * q + start, cols);
@@ -136,25 +142,18 @@ final class DirectConv2d {
     }
 
     /** One register tile: 8 channels × L columns starting at {@code xAt}, written to {@code tile[kk·L + lane]}. */
-    private static void tileRow(float[] xp, int xAt, int c, int r, int s, int dh, int dw, int plane, int wp,
-                                float[] wt, int wAt, float[] tile) {
+    private static void tileRow(float[] xp, int xAt, int[] taps, float[] wt, int wAt, float[] tile) {
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        int wi = wAt;
-        for (int cc = 0; cc < c; cc++) {
-            for (int rr = 0; rr < r; rr++) {
-                int xi = xAt + cc * plane + rr * dh * wp;
-                for (int ss = 0; ss < s; ss++, wi += KB, xi += dw) {
-                    FloatVector xv = FloatVector.fromArray(S, xp, xi);
-                    a0 = xv.fma(FloatVector.broadcast(S, wt[wi]), a0);
-                    a1 = xv.fma(FloatVector.broadcast(S, wt[wi + 1]), a1);
-                    a2 = xv.fma(FloatVector.broadcast(S, wt[wi + 2]), a2);
-                    a3 = xv.fma(FloatVector.broadcast(S, wt[wi + 3]), a3);
-                    a4 = xv.fma(FloatVector.broadcast(S, wt[wi + 4]), a4);
-                    a5 = xv.fma(FloatVector.broadcast(S, wt[wi + 5]), a5);
-                    a6 = xv.fma(FloatVector.broadcast(S, wt[wi + 6]), a6);
-                    a7 = xv.fma(FloatVector.broadcast(S, wt[wi + 7]), a7);
-                }
-            }
+        for (int t = 0, wi = wAt; t < taps.length; t++, wi += KB) {
+            FloatVector xv = FloatVector.fromArray(S, xp, xAt + taps[t]);
+            a0 = xv.fma(FloatVector.broadcast(S, wt[wi]), a0);
+            a1 = xv.fma(FloatVector.broadcast(S, wt[wi + 1]), a1);
+            a2 = xv.fma(FloatVector.broadcast(S, wt[wi + 2]), a2);
+            a3 = xv.fma(FloatVector.broadcast(S, wt[wi + 3]), a3);
+            a4 = xv.fma(FloatVector.broadcast(S, wt[wi + 4]), a4);
+            a5 = xv.fma(FloatVector.broadcast(S, wt[wi + 5]), a5);
+            a6 = xv.fma(FloatVector.broadcast(S, wt[wi + 6]), a6);
+            a7 = xv.fma(FloatVector.broadcast(S, wt[wi + 7]), a7);
         }
         a0.intoArray(tile, 0);
         a1.intoArray(tile, L);
@@ -196,6 +195,17 @@ final class DirectConv2d {
                 for (int row = 0; row < g.p; row++) System.arraycopy(dy, src + row * g.q, gp, dst + row * qp, g.q);
             }
         });
+        // Every (image, output row, column chunk) as offsets into the padded x (relative to its tap) and dy,
+        // and the columns left in the chunk: one flat loop keeps the 20 accumulators in registers.
+        int chunks = qp / L, positions = g.n * g.p * chunks;
+        int[] xAt = new int[positions], dyAt = new int[positions], left = new int[positions];
+        for (int img = 0, i = 0; img < g.n; img++)
+            for (int row = 0; row < g.p; row++)
+                for (int ch = 0; ch < chunks; ch++, i++) {
+                    xAt[i] = img * g.c * plane + row * wp + ch * L;
+                    dyAt[i] = img * kp * dyPlane + row * qp + ch * L;
+                    left[i] = g.q - ch * L;
+                }
         int kBlocks = kp / FK, sGroups = (g.s + FS - 1) / FS;
         int tasks = kBlocks * g.c * g.r * sGroups;
         Parallel.forRange(tasks, 1, (from, to) -> {
@@ -204,8 +214,8 @@ final class DirectConv2d {
                 int sg = task % sGroups, rest = task / sGroups;
                 int rr = rest % g.r, cc = (rest / g.r) % g.c, kb = rest / g.r / g.c;
                 int s0 = sg * FS, taps = Math.min(FS, g.s - s0);
-                filterTile(xp, cc * plane + rr * g.dh * wp + s0 * g.dw, g.c * plane, wp, g.dw, taps,
-                        gp, kb * FK * dyPlane, kp * dyPlane, dyPlane, qp, g.n, g.p, g.q, sums, lanes);
+                filterTile(xp, cc * plane + rr * g.dh * wp + s0 * g.dw, g.dw, taps, gp, kb * FK * dyPlane, dyPlane,
+                        xAt, dyAt, left, sums, lanes);
                 for (int kk = 0; kk < FK && kb * FK + kk < g.k; kk++)
                     for (int t = 0; t < taps; t++)
                         dw[dwOff + (((kb * FK + kk) * g.c + cc) * g.r + rr) * g.s + s0 + t] = sums[kk * FS + t];
@@ -215,44 +225,39 @@ final class DirectConv2d {
 
     /**
      * {@code sums[kk·5 + t] = Σ_{n,p,q} dy[n, kk, p, q] · x[n, p, q + t·dw]} for 4 channels and up to 5
-     * taps along a kernel row, over the padded buffers ({@code xAt}: the tap (c, r, s0) of image 0,
-     * row 0; {@code dyAt}: the first channel of the block in image 0).
+     * taps along a kernel row, over the padded buffers: {@code xBase} is the tap (c, r, s0) of image 0,
+     * row 0, {@code dyBase} the block's first channel, and the tables list every position.
      */
-    private static void filterTile(float[] xp, int xAt, int xImage, int wp, int dw, int taps,
-                                   float[] gp, int dyAt, int dyImage, int dyPlane, int qp, int n, int p, int q, float[] sums, float[] lanes) {
+    private static void filterTile(float[] xp, int xBase, int dw, int taps, float[] gp, int dyBase, int dyPlane,
+                                   int[] xAt, int[] dyAt, int[] left, float[] sums, float[] lanes) {
         FloatVector zero = FloatVector.zero(S);
         FloatVector s00 = zero, s01 = zero, s02 = zero, s03 = zero, s04 = zero;
         FloatVector s10 = zero, s11 = zero, s12 = zero, s13 = zero, s14 = zero;
         FloatVector s20 = zero, s21 = zero, s22 = zero, s23 = zero, s24 = zero;
         FloatVector s30 = zero, s31 = zero, s32 = zero, s33 = zero, s34 = zero;
-        for (int img = 0; img < n; img++) {
-            for (int row = 0; row < p; row++) {
-                int xr = xAt + img * xImage + row * wp, gr = dyAt + img * dyImage + row * qp;
-                for (int q0 = 0; q0 < q; q0 += L) {
-                    // Lanes past Q read x that the zero dy lanes would multiply: zero them so ∞·0 cannot make NaN.
-                    VectorMask<Float> valid = IOTA.compare(VectorOperators.LT, (float) (q - q0));
-                    FloatVector d0 = FloatVector.fromArray(S, gp, gr + q0), d1 = FloatVector.fromArray(S, gp, gr + dyPlane + q0);
-                    FloatVector d2 = FloatVector.fromArray(S, gp, gr + 2 * dyPlane + q0), d3 = FloatVector.fromArray(S, gp, gr + 3 * dyPlane + q0);
-                    int xi = xr + q0;
-                    FloatVector xv = zero.blend(FloatVector.fromArray(S, xp, xi), valid);
-                    s00 = d0.fma(xv, s00); s10 = d1.fma(xv, s10); s20 = d2.fma(xv, s20); s30 = d3.fma(xv, s30);
-                    if (taps > 1) {
-                        xv = zero.blend(FloatVector.fromArray(S, xp, xi + dw), valid);
-                        s01 = d0.fma(xv, s01); s11 = d1.fma(xv, s11); s21 = d2.fma(xv, s21); s31 = d3.fma(xv, s31);
-                    }
-                    if (taps > 2) {
-                        xv = zero.blend(FloatVector.fromArray(S, xp, xi + 2 * dw), valid);
-                        s02 = d0.fma(xv, s02); s12 = d1.fma(xv, s12); s22 = d2.fma(xv, s22); s32 = d3.fma(xv, s32);
-                    }
-                    if (taps > 3) {
-                        xv = zero.blend(FloatVector.fromArray(S, xp, xi + 3 * dw), valid);
-                        s03 = d0.fma(xv, s03); s13 = d1.fma(xv, s13); s23 = d2.fma(xv, s23); s33 = d3.fma(xv, s33);
-                    }
-                    if (taps > 4) {
-                        xv = zero.blend(FloatVector.fromArray(S, xp, xi + 4 * dw), valid);
-                        s04 = d0.fma(xv, s04); s14 = d1.fma(xv, s14); s24 = d2.fma(xv, s24); s34 = d3.fma(xv, s34);
-                    }
-                }
+        for (int i = 0; i < xAt.length; i++) {
+            // Lanes past Q read x that the zero dy lanes would multiply: zero them so ∞·0 cannot make NaN.
+            VectorMask<Float> valid = IOTA.compare(VectorOperators.LT, (float) left[i]);
+            int gi = dyBase + dyAt[i], xi = xBase + xAt[i];
+            FloatVector d0 = FloatVector.fromArray(S, gp, gi), d1 = FloatVector.fromArray(S, gp, gi + dyPlane);
+            FloatVector d2 = FloatVector.fromArray(S, gp, gi + 2 * dyPlane), d3 = FloatVector.fromArray(S, gp, gi + 3 * dyPlane);
+            FloatVector xv = zero.blend(FloatVector.fromArray(S, xp, xi), valid);
+            s00 = d0.fma(xv, s00); s10 = d1.fma(xv, s10); s20 = d2.fma(xv, s20); s30 = d3.fma(xv, s30);
+            if (taps > 1) {
+                xv = zero.blend(FloatVector.fromArray(S, xp, xi + dw), valid);
+                s01 = d0.fma(xv, s01); s11 = d1.fma(xv, s11); s21 = d2.fma(xv, s21); s31 = d3.fma(xv, s31);
+            }
+            if (taps > 2) {
+                xv = zero.blend(FloatVector.fromArray(S, xp, xi + 2 * dw), valid);
+                s02 = d0.fma(xv, s02); s12 = d1.fma(xv, s12); s22 = d2.fma(xv, s22); s32 = d3.fma(xv, s32);
+            }
+            if (taps > 3) {
+                xv = zero.blend(FloatVector.fromArray(S, xp, xi + 3 * dw), valid);
+                s03 = d0.fma(xv, s03); s13 = d1.fma(xv, s13); s23 = d2.fma(xv, s23); s33 = d3.fma(xv, s33);
+            }
+            if (taps > 4) {
+                xv = zero.blend(FloatVector.fromArray(S, xp, xi + 4 * dw), valid);
+                s04 = d0.fma(xv, s04); s14 = d1.fma(xv, s14); s24 = d2.fma(xv, s24); s34 = d3.fma(xv, s34);
             }
         }
         sums[0] = sum(s00, lanes); sums[1] = sum(s01, lanes); sums[2] = sum(s02, lanes); sums[3] = sum(s03, lanes); sums[4] = sum(s04, lanes);

@@ -15,6 +15,7 @@ import dev.dendrite.cpu.nn.UpsampleKernels;
 import dev.dendrite.ops.*;
 import dev.dendrite.random.Philox;
 import dev.dendrite.spi.Backend;
+import dev.dendrite.spi.FusedAdam;
 import dev.dendrite.spi.Storage;
 import dev.dendrite.spi.View;
 
@@ -24,7 +25,7 @@ import dev.dendrite.spi.View;
  * the parameter records). Elementwise ops and reductions run here; the heavy kernels live in
  * {@code dev.dendrite.cpu.gemm} and {@code dev.dendrite.cpu.nn}, which work on dense arrays.
  */
-final class CpuBackend implements Backend {
+final class CpuBackend implements Backend, FusedAdam {
     @Override
     public String name() {
         return "cpu";
@@ -544,6 +545,13 @@ final class CpuBackend implements Backend {
             new CpuBackend().copy(v, new View(tmp, v.shape(), v.shapeObject().contiguousStrides(), 0));
             return new Dense(tmp.array, 0);
         }
+    }
+
+    // ---- optional capabilities -----------------------------------------------------------------
+
+    @Override
+    public void adamUpdate(View param, View grad, View expAvg, View expAvgSq, FusedAdam.AdamStep s) {
+        FusedAdamKernel.update(param, grad, expAvg, expAvgSq, s);
     }
 
     static String gemmDescription() {

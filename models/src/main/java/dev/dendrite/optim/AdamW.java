@@ -66,7 +66,9 @@ public final class AdamW extends Optimizer {
     @Override
     protected void update(Tensor param, Tensor grad, Tensor[] state, long step) {
         double lr = learningRate();
-        if (weightDecay() != 0) param.mulInPlace(1 - lr * weightDecay());
+        double decay = weightDecay() != 0 ? 1 - lr * weightDecay() : 1;
+        if (Adam.fusedUpdate(param, grad, state[0], state[1], step, lr, beta1, beta2, eps, decay, 0)) return;
+        if (weightDecay() != 0) param.mulInPlace(decay);
         Adam.adamUpdate(param, grad, state[0], state[1], step, lr, beta1, beta2, eps);
     }
 

@@ -40,10 +40,6 @@ public record ErrorCase(String op, String name, boolean inBackend, Class<? exten
         return op + "/" + name;
     }
 
-    private static Tensor f(Device d, double[] v, int... dims) {
-        return Tensor.fromArray(v, Shape.of(dims), d);
-    }
-
     private static Tensor zeros(Device d, DType t, int... dims) {
         return Tensor.zeros(Shape.of(dims), t, d);
     }

@@ -66,6 +66,25 @@ class SequenceModelsTest {
     }
 
     @Test
+    void truncatedBackpropagationStopsGradientsEveryKSteps() {
+        // Tokens 0..5 at steps 0..5, loss from the last step only: the gradient reaches the embedding row of
+        // every step without truncation, and only rows 4 and 5 (the last chunk of k = 2 steps) with it.
+        for (int k : new int[]{0, 2}) {
+            Init.seed(12);
+            try (CharLM lm = new CharLM(new CharLM.Config(6, 3, 4, 1, RnnMode.LSTM), k)) {
+                Tensor logits = lm.forward(Tensor.fromArray(new int[]{0, 1, 2, 3, 4, 5}, 1, 6));
+                logits.narrow(1, 5, 1).sum().backward();
+                double[] g = lm.namedParameters().get("embedding.weight").grad().toDoubleArray();
+                for (int row = 0; row < 6; row++) {
+                    double norm = Math.abs(g[3 * row]) + Math.abs(g[3 * row + 1]) + Math.abs(g[3 * row + 2]);
+                    if (k == 2 && row < 4) assertEquals(0, norm, 0, "k=2: no gradient to step " + row);
+                    else assertTrue(norm > 0, "k=" + k + ": gradient reaches step " + row);
+                }
+            }
+        }
+    }
+
+    @Test
     void generateIsDeterministicForASeedAndHasTheRequestedLength() {
         Init.seed(2);
         try (CharLM lm = new CharLM(new CharLM.Config(9, 4, 8, 1, RnnMode.LSTM))) {

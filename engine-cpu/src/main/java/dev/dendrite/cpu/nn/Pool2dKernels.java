@@ -151,7 +151,7 @@ public final class Pool2dKernels {
                 at = b == m ? c0 + 1 : at;
                 at = a == m ? c0 : at;
                 if (m != m) at = a != a ? c0 : b != b ? c0 + 1 : c != c ? c1 : c1 + 1;
-                dx[dp + at] = dy[gr + j];
+                dx[dp + at] += dy[gr + j];   // += (not =) as the generic loop: 0 + (−0) is +0
             }
         }
     }

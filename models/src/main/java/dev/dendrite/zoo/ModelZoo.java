@@ -26,6 +26,8 @@ public final class ModelZoo {
         register("mobilenet", (s, k) -> MobileNet.v1(s[0], k, 0.25));
         register("shufflenet", (s, k) -> ShuffleNet.small(s[0], k));
         register("unet", (s, k) -> UNet.classifier(s[0], k, 16));
+        register("densenet", (s, k) -> DenseNet.small(s[0], k));
+        register("senet", (s, k) -> SqueezeExcitationNet.small(s[0], k));
     }
 
     private ModelZoo() {

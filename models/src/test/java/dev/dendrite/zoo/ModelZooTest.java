@@ -75,6 +75,23 @@ class ModelZooTest {
     }
 
     @Test
+    void denseBlockGrowsChannelsAndSeNetCountsItsGates() {
+        try (MemoryScope scope = MemoryScope.open(); Module block = DenseNet.block(5, 3, 4)) {
+            block.eval();
+            // C + L·growth channels out; each layer l sees 5 + 3l channels: Σ (9·(5+3l)·3 + 2·3).
+            assertEquals(Shape.of(2, 17, 6, 6), block.forward(Tensor.zeros(Shape.of(2, 5, 6, 6), DType.FLOAT32)).shape());
+            long expected = 0;
+            for (int l = 0; l < 4; l++) expected += convBn(5 + 3 * l, 3, 3, 1);
+            assertEquals(expected, block.parameterCount());
+        }
+        // SE(C, r): FC C→C/r and C/r→C with biases.
+        long se = convBn(1, 32, 3, 1) + (32 * 4 + 4) + (4 * 32 + 32) + convBn(32, 64, 3, 1) + (64 * 8 + 8) + (8 * 64 + 64) + 64 * 10 + 10;
+        try (Module m = ModelZoo.build("senet", new int[]{1, 28, 28}, 10)) {
+            assertEquals(se, m.parameterCount());
+        }
+    }
+
+    @Test
     void everyZooModelRunsForwardOnItsInput() {
         for (String name : ModelZoo.names()) {
             int[] chw = name.equals("resnet18") || name.equals("mobilenet") ? new int[]{3, 32, 32} : new int[]{1, 28, 28};

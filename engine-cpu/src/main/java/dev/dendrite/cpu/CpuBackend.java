@@ -40,13 +40,18 @@ final class CpuBackend implements Backend, FusedAdam {
 
     @Override
     public Storage allocate(DType dtype, int length) {
-        return new CpuStorage(dtype, length);
+        Object reused = POOL.take(dtype, length);
+        return reused != null ? new CpuStorage(dtype, reused, length) : new CpuStorage(dtype, length);
     }
 
     @Override
     public void free(Storage storage) {
-        // Heap arrays go back to the garbage collector once no tensor references them.
+        // Note [Storage reuse]: the array is kept for the next tensor of its size; the rest goes to the garbage collector.
+        POOL.give((CpuStorage) storage);
     }
+
+    /** Freed arrays for reuse, shared by every CpuBackend instance (Note [Storage reuse]). */
+    static final CpuStoragePool POOL = new CpuStoragePool();
 
     @Override
     public void writeFromHost(Object hostArray, int srcOffset, Storage dst, int dstOffset, int length) {

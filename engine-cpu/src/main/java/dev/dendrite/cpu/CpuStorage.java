@@ -9,6 +9,13 @@ final class CpuStorage implements Storage {
     final Object array;
     final int length;
 
+    /** Wraps an array of the dtype's element type and exactly {@code length} elements (a reused one, Note [Storage reuse]). */
+    CpuStorage(DType dtype, Object array, int length) {
+        this.dtype = dtype;
+        this.length = length;
+        this.array = array;
+    }
+
     CpuStorage(DType dtype, int length) {
         this.dtype = dtype;
         this.length = length;

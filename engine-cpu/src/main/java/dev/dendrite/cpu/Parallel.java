@@ -1,13 +1,33 @@
 package dev.dendrite.cpu;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * Splits index ranges over the CPU backend's worker pool. The thread count is
+ * Splits index ranges over the CPU backend's threads. The thread count is
  * {@code -Ddendrite.cpu.threads=N} (or {@code DENDRITE_CPU_THREADS}), defaulting to the number of
  * available processors. Work smaller than the grain runs on the calling thread, so small ops never
  * pay for a hand-off.
+ *
+ * <p>Note [Parallel hand-off]: a training step is a few hundred ops of tens to hundreds of
+ * microseconds each, back to back. With a fork-join pool the calling thread blocked in
+ * {@code invoke} while the pool's workers ran the chunks, and every op paid two thread wake-ups
+ * (workers parked between ops, then the caller parked until the last chunk finished). In a VM a
+ * wake-up costs tens of microseconds, so the workers sat idle 60% of the time and two threads ran
+ * LeNet-5's convolutions no faster than one. Here instead:
+ * <ul>
+ *   <li>the caller works too: it publishes the job, then takes chunks like any helper;</li>
+ *   <li>{@code threads − 1} helper threads stay awake for a short while ({@link #SPIN_NANOS}) after a
+ *       job before parking, so the next op of the step finds them awake. Past the first
+ *       {@link #PURE_SPIN_NANOS} they wait with {@code Thread.yield()}: on a machine shared with other
+ *       processes a pure spin took the core the caller needed, and two threads ran slower than one;</li>
+ *   <li>chunks are handed out by an atomic counter, and the caller spins (then parks) only until
+ *       the chunks already taken are finished.</li>
+ * </ul>
+ * One job runs at a time: a call made while another thread's job is in flight, or from inside a
+ * body, runs on the calling thread (correct, only not parallel), so nesting cannot deadlock.
  */
 public final class Parallel {
     /** A body over the half-open index range {@code [from, to)}. */
@@ -17,7 +37,15 @@ public final class Parallel {
     }
 
     private static final int THREADS = configuredThreads();
-    private static final ForkJoinPool POOL = THREADS > 1 ? new ForkJoinPool(THREADS) : null;
+    /** How long an idle helper (and a waiting caller) stays awake before parking, and how much of that is a pure spin. */
+    private static final long SPIN_NANOS = 200_000, PURE_SPIN_NANOS = 10_000;
+    /** Set while a job is in flight; the thread that set it is the job's caller. */
+    private static final AtomicBoolean BUSY = new AtomicBoolean();
+    /** The job helpers should join, or null between jobs. */
+    private static final AtomicReference<Job> CURRENT = new AtomicReference<>();
+    private static final Thread[] HELPERS = startHelpers();
+    /** True on helper threads and on a caller while it runs a job, so nested calls run inline. */
+    private static final ThreadLocal<boolean[]> INSIDE = ThreadLocal.withInitial(() -> new boolean[1]);
 
     private Parallel() {
     }
@@ -30,56 +58,115 @@ public final class Parallel {
     /**
      * Runs {@code body} over {@code [0, n)} in chunks of at least {@code grain} indices, in parallel
      * when there is more than one chunk. Returns when all chunks are done; an exception in any
-     * chunk is rethrown here.
+     * chunk is rethrown here (chunks not yet started are skipped).
      */
     public static void forRange(int n, int grain, RangeBody body) {
         if (n <= 0) return;
         int g = Math.max(1, grain);
-        if (POOL == null || n <= g || inWorker()) {
+        if (THREADS == 1 || n <= g) {
             body.run(0, n);
             return;
         }
-        int chunks = Math.min(THREADS * 4, (n + g - 1) / g);
+        boolean[] inside = INSIDE.get();
+        if (inside[0] || !BUSY.compareAndSet(false, true)) {
+            body.run(0, n);
+            return;
+        }
+        inside[0] = true;
         try {
-            POOL.invoke(new Chunk(body, 0, n, chunks));
-        } catch (RuntimeException | Error e) {
-            // ForkJoinTask rethrows a worker's exception as a new instance of the same class whose cause
-            // is the original, and with a null message when the class has no (Throwable) constructor
-            // (ArithmeticException): rethrow the original so callers see the op's own message.
-            Throwable cause = e.getCause();
-            if (cause != null && cause.getClass() == e.getClass()) {
-                if (cause instanceof RuntimeException r) throw r;
-                if (cause instanceof Error err) throw err;
-            }
-            throw e;
+            Job job = new Job(body, n, Math.min(THREADS * 4, (n + g - 1) / g), Thread.currentThread());
+            CURRENT.set(job);
+            for (Thread h : HELPERS) LockSupport.unpark(h);
+            job.work();
+            CURRENT.compareAndSet(job, null);
+            job.awaitDone();
+            job.rethrow();
+        } finally {
+            inside[0] = false;
+            BUSY.set(false);
         }
     }
 
-    private static boolean inWorker() {
-        return Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread w && w.getPool() == POOL;
-    }
+    /** One {@link #forRange} call: chunks handed out by a counter, completion counted down. */
+    private static final class Job {
+        final RangeBody body;
+        final int n, chunks;
+        final Thread caller;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger remaining;
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-    private static final class Chunk extends RecursiveAction {
-        private static final long serialVersionUID = 1L;
-        private final transient RangeBody body;
-        private final int from, to, pieces;
-
-        Chunk(RangeBody body, int from, int to, int pieces) {
+        Job(RangeBody body, int n, int chunks, Thread caller) {
             this.body = body;
-            this.from = from;
-            this.to = to;
-            this.pieces = pieces;
+            this.n = n;
+            this.chunks = chunks;
+            this.caller = caller;
+            this.remaining = new AtomicInteger(chunks);
         }
 
-        @Override
-        protected void compute() {
-            if (pieces <= 1) {
-                body.run(from, to);
-                return;
+        /** Takes chunks until none are left. */
+        void work() {
+            int c;
+            while ((c = next.getAndIncrement()) < chunks) {
+                try {
+                    if (failure.get() == null) body.run((int) ((long) n * c / chunks), (int) ((long) n * (c + 1) / chunks));
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                } finally {
+                    if (remaining.decrementAndGet() == 0) LockSupport.unpark(caller);
+                }
             }
-            int leftPieces = pieces / 2;
-            int mid = from + (int) ((long) (to - from) * leftPieces / pieces);
-            invokeAll(new Chunk(body, from, mid, leftPieces), new Chunk(body, mid, to, pieces - leftPieces));
+        }
+
+        /** Spins (yielding, Note [Parallel hand-off]), then parks, until every chunk has finished. */
+        void awaitDone() {
+            long start = System.nanoTime();
+            while (remaining.get() > 0) {
+                long waited = System.nanoTime() - start;
+                if (waited < PURE_SPIN_NANOS) Thread.onSpinWait();
+                else if (waited < SPIN_NANOS) Thread.yield();
+                else LockSupport.parkNanos(this, 100_000);
+            }
+        }
+
+        void rethrow() {
+            Throwable t = failure.get();
+            if (t == null) return;
+            if (t instanceof RuntimeException r) throw r;
+            if (t instanceof Error e) throw e;
+            throw new IllegalStateException("parallel body failed", t);
+        }
+    }
+
+    private static Thread[] startHelpers() {
+        Thread[] helpers = new Thread[Math.max(0, THREADS - 1)];
+        for (int i = 0; i < helpers.length; i++) {
+            Thread t = new Thread(Parallel::helperLoop, "dendrite-cpu-" + (i + 1));
+            t.setDaemon(true);
+            helpers[i] = t;
+            t.start();
+        }
+        return helpers;
+    }
+
+    /** A helper: joins each published job; between jobs spins for {@link #SPIN_NANOS}, then parks. */
+    private static void helperLoop() {
+        INSIDE.get()[0] = true;
+        Job last = null;
+        long idleSince = System.nanoTime();
+        while (true) {
+            Job job = CURRENT.get();
+            if (job != null && job != last) {
+                last = job;
+                job.work();
+                idleSince = System.nanoTime();
+            } else if (System.nanoTime() - idleSince < PURE_SPIN_NANOS) {
+                Thread.onSpinWait();
+            } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
+                Thread.yield();
+            } else {
+                LockSupport.park(Parallel.class);
+            }
         }
     }
 

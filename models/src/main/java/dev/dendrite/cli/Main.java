@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "dendrite", mixinStandardHelpOptions = true, version = "dendrite 0.1.0",
         description = "Train and run neural networks on the CPU or an NVIDIA GPU.",
         subcommands = {DevicesCommand.class, TrainCommand.class, EvalCommand.class, SummaryCommand.class, ParityCommand.class,
-                GenerateCommand.class})
+                GenerateCommand.class, BenchCommand.class})
 public final class Main implements java.util.concurrent.Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -72,6 +72,10 @@ public final class Conv2dKernels {
             DirectConv2d.forward(x, xOff, w, wOff, g, y, yOff);   // Note [Direct convolution]
             return;
         }
+        if (Gemm.isVectorized() && VectorDepthwise3x3.applies(g)) {
+            VectorDepthwise3x3.forward(x, xOff, w, wOff, g, y, yOff);   // Note [Vector depthwise 3×3]
+            return;
+        }
         if (g.isDepthwise()) {
             DepthwiseConv2d.forward(x, xOff, w, wOff, g, y, yOff);
             return;
@@ -115,6 +119,10 @@ public final class Conv2dKernels {
         if ((long) g.n * g.c * g.hw == 0) return;
         if (Gemm.isVectorized() && DirectConv2d.appliesToBackwardData(g) && g.pq > 0) {
             DirectConv2d.backwardData(dy, dyOff, w, wOff, g, dx, dxOff);   // Note [Direct convolution]
+            return;
+        }
+        if (Gemm.isVectorized() && VectorDepthwise3x3.appliesToBackwardData(g)) {
+            VectorDepthwise3x3.backwardData(dy, dyOff, w, wOff, g, dx, dxOff);   // Note [Vector depthwise 3×3]
             return;
         }
         if (g.isDepthwise()) {
@@ -166,6 +174,10 @@ public final class Conv2dKernels {
         }
         if (Gemm.isVectorized() && DirectConv2d.applies(g)) {
             DirectConv2d.backwardFilter(x, xOff, dy, dyOff, g, dw, dwOff);   // Note [Direct convolution]
+            return;
+        }
+        if (Gemm.isVectorized() && VectorDepthwise3x3.applies(g)) {
+            VectorDepthwise3x3.backwardFilter(x, xOff, dy, dyOff, g, dw, dwOff);   // Note [Vector depthwise 3×3]
             return;
         }
         if (g.isDepthwise()) {

@@ -195,27 +195,17 @@ final class DirectConv2d {
                 for (int row = 0; row < g.p; row++) System.arraycopy(dy, src + row * g.q, gp, dst + row * qp, g.q);
             }
         });
-        // Every (image, output row, column chunk) as offsets into the padded x (relative to its tap) and dy,
-        // and the columns left in the chunk: one flat loop keeps the 20 accumulators in registers.
-        int chunks = qp / L, positions = g.n * g.p * chunks;
-        int[] xAt = new int[positions], dyAt = new int[positions], left = new int[positions];
-        for (int img = 0, i = 0; img < g.n; img++)
-            for (int row = 0; row < g.p; row++)
-                for (int ch = 0; ch < chunks; ch++, i++) {
-                    xAt[i] = img * g.c * plane + row * wp + ch * L;
-                    dyAt[i] = img * kp * dyPlane + row * qp + ch * L;
-                    left[i] = g.q - ch * L;
-                }
+        int chunks = qp / L;
         int kBlocks = kp / FK, sGroups = (g.s + FS - 1) / FS;
         int tasks = kBlocks * g.c * g.r * sGroups;
         Parallel.forRange(tasks, 1, (from, to) -> {
-            float[] sums = new float[FK * FS], lanes = new float[L];
+            float[] sums = new float[FK * FS], lanes = new float[FK * FS * L];
             for (int task = from; task < to; task++) {
                 int sg = task % sGroups, rest = task / sGroups;
                 int rr = rest % g.r, cc = (rest / g.r) % g.c, kb = rest / g.r / g.c;
                 int s0 = sg * FS, taps = Math.min(FS, g.s - s0);
-                filterTile(xp, cc * plane + rr * g.dh * wp + s0 * g.dw, g.dw, taps, gp, kb * FK * dyPlane, dyPlane,
-                        xAt, dyAt, left, sums, lanes);
+                filterTile(xp, cc * plane + rr * g.dh * wp + s0 * g.dw, g.c * plane, wp, g.dw, taps, gp, kb * FK * dyPlane, kp * dyPlane,
+                        dyPlane, qp, g.n, g.p, chunks, g.q, sums, lanes);
                 for (int kk = 0; kk < FK && kb * FK + kk < g.k; kk++)
                     for (int t = 0; t < taps; t++)
                         dw[dwOff + (((kb * FK + kk) * g.c + cc) * g.r + rr) * g.s + s0 + t] = sums[kk * FS + t];
@@ -226,19 +216,30 @@ final class DirectConv2d {
     /**
      * {@code sums[kk·5 + t] = Σ_{n,p,q} dy[n, kk, p, q] · x[n, p, q + t·dw]} for 4 channels and up to 5
      * taps along a kernel row, over the padded buffers: {@code xBase} is the tap (c, r, s0) of image 0,
-     * row 0, {@code dyBase} the block's first channel, and the tables list every position.
+     * row 0, and {@code dyBase} the block's first channel in image 0. One flat loop over every
+     * (image, row, column chunk), its offsets stepped by counters: the 20 accumulators stay in
+     * registers only when no loop nests inside the one that carries them.
      */
-    private static void filterTile(float[] xp, int xBase, int dw, int taps, float[] gp, int dyBase, int dyPlane,
-                                   int[] xAt, int[] dyAt, int[] left, float[] sums, float[] lanes) {
+    private static void filterTile(float[] xp, int xBase, int xImage, int wp, int dw, int taps, float[] gp, int dyBase, int dyImage,
+                                   int dyPlane, int qp, int n, int p, int chunks, int q, float[] sums, float[] lanes) {
         FloatVector zero = FloatVector.zero(S);
         FloatVector s00 = zero, s01 = zero, s02 = zero, s03 = zero, s04 = zero;
         FloatVector s10 = zero, s11 = zero, s12 = zero, s13 = zero, s14 = zero;
         FloatVector s20 = zero, s21 = zero, s22 = zero, s23 = zero, s24 = zero;
         FloatVector s30 = zero, s31 = zero, s32 = zero, s33 = zero, s34 = zero;
-        for (int i = 0; i < xAt.length; i++) {
+        int ch = 0, row = 0, img = 0;
+        for (int i = 0, total = n * p * chunks; i < total; i++) {
+            int q0 = ch * L;
+            int gi = dyBase + img * dyImage + row * qp + q0, xi = xBase + img * xImage + row * wp + q0;
+            if (++ch == chunks) {
+                ch = 0;
+                if (++row == p) {
+                    row = 0;
+                    img++;
+                }
+            }
             // Lanes past Q read x that the zero dy lanes would multiply: zero them so ∞·0 cannot make NaN.
-            VectorMask<Float> valid = IOTA.compare(VectorOperators.LT, (float) left[i]);
-            int gi = dyBase + dyAt[i], xi = xBase + xAt[i];
+            VectorMask<Float> valid = IOTA.compare(VectorOperators.LT, (float) (q - q0));
             FloatVector d0 = FloatVector.fromArray(S, gp, gi), d1 = FloatVector.fromArray(S, gp, gi + dyPlane);
             FloatVector d2 = FloatVector.fromArray(S, gp, gi + 2 * dyPlane), d3 = FloatVector.fromArray(S, gp, gi + 3 * dyPlane);
             FloatVector xv = zero.blend(FloatVector.fromArray(S, xp, xi), valid);
@@ -260,17 +261,18 @@ final class DirectConv2d {
                 s04 = d0.fma(xv, s04); s14 = d1.fma(xv, s14); s24 = d2.fma(xv, s24); s34 = d3.fma(xv, s34);
             }
         }
-        sums[0] = sum(s00, lanes); sums[1] = sum(s01, lanes); sums[2] = sum(s02, lanes); sums[3] = sum(s03, lanes); sums[4] = sum(s04, lanes);
-        sums[5] = sum(s10, lanes); sums[6] = sum(s11, lanes); sums[7] = sum(s12, lanes); sums[8] = sum(s13, lanes); sums[9] = sum(s14, lanes);
-        sums[10] = sum(s20, lanes); sums[11] = sum(s21, lanes); sums[12] = sum(s22, lanes); sums[13] = sum(s23, lanes); sums[14] = sum(s24, lanes);
-        sums[15] = sum(s30, lanes); sums[16] = sum(s31, lanes); sums[17] = sum(s32, lanes); sums[18] = sum(s33, lanes); sums[19] = sum(s34, lanes);
+        // Stored here, where each accumulator's exact vector class is known (a helper taking a FloatVector
+        // parameter, if not inlined, stores through the Vector API's slow fallback).
+        s00.intoArray(lanes, 0); s01.intoArray(lanes, L); s02.intoArray(lanes, 2 * L); s03.intoArray(lanes, 3 * L); s04.intoArray(lanes, 4 * L);
+        s10.intoArray(lanes, 5 * L); s11.intoArray(lanes, 6 * L); s12.intoArray(lanes, 7 * L); s13.intoArray(lanes, 8 * L); s14.intoArray(lanes, 9 * L);
+        s20.intoArray(lanes, 10 * L); s21.intoArray(lanes, 11 * L); s22.intoArray(lanes, 12 * L); s23.intoArray(lanes, 13 * L); s24.intoArray(lanes, 14 * L);
+        s30.intoArray(lanes, 15 * L); s31.intoArray(lanes, 16 * L); s32.intoArray(lanes, 17 * L); s33.intoArray(lanes, 18 * L); s34.intoArray(lanes, 19 * L);
+        // Each sum in lane order: a fixed order (reduceLanes leaves it unspecified).
+        for (int k = 0; k < FK * FS; k++) {
+            float total = 0;
+            for (int lane = 0; lane < L; lane++) total += lanes[k * L + lane];
+            sums[k] = total;
+        }
     }
 
-    /** The lanes of {@code v} summed in lane order: a fixed order (reduceLanes leaves the order unspecified). */
-    private static float sum(FloatVector v, float[] lanes) {
-        v.intoArray(lanes, 0);
-        float total = 0;
-        for (float e : lanes) total += e;
-        return total;
-    }
 }

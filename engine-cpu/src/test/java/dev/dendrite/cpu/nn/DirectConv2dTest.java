@@ -95,6 +95,7 @@ class DirectConv2dTest {
     /** LeNet-5's layers qualify for backward data too; a padding wider than the kernel reach does not. */
     @Test
     void backwardDataNeedsPaddingWithinTheKernelReach() {
+        assumeTrue(Gemm.isVectorized(), "the direct kernels need jdk.incubator.vector");
         assertTrue(DirectConv2d.appliesToBackwardData(CASES[0].geometry()));
         assertTrue(DirectConv2d.appliesToBackwardData(CASES[1].geometry()));
         Case wide = c(1, 2, 6, 6, 3, 3, 3, Conv2dParams.of(1, 3));   // pad 3 > dil·(k − 1) = 2

@@ -1,0 +1,103 @@
+package dev.dendrite.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.dendrite.bench.Workload;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code dendrite bench}: a quick run without Python, its JSON, the table's ratios, and usage errors. */
+class BenchCommandTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+    private PrintStream oldOut, oldErr;
+
+    @BeforeEach
+    void capture() {
+        oldOut = System.out;
+        oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(oldOut);
+        System.setErr(oldErr);
+    }
+
+    @Test
+    void quickRunWritesTheTableAndJson(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("out/bench.json");
+        int code = Main.run("bench", "--only", "sgemm-256,maxpool2x2", "--quick", "--no-python", "--json", json.toString());
+        String stdout = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+        assertTrue(stdout.contains("PyTorch/numpy comparison skipped: --no-python"), stdout);
+        assertTrue(stdout.lines().anyMatch(l -> l.startsWith("sgemm-256") && l.contains("GFLOP/s")), stdout);
+        JsonNode root = new ObjectMapper().readTree(json.toFile());
+        assertEquals("--no-python", root.path("referenceSkipped").asText());
+        JsonNode w = root.path("workloads");
+        assertEquals(2, w.size());
+        assertEquals("sgemm-256", w.get(0).path("name").asText());
+        assertTrue(w.get(0).path("dendriteSeconds").asDouble() > 0);
+        assertTrue(w.get(0).path("referenceSeconds").isNull());
+        // 2·256³ flops over the measured time.
+        assertEquals(2.0 * 256 * 256 * 256 / w.get(0).path("dendriteSeconds").asDouble() / 1e9, w.get(0).path("dendriteRate").asDouble(), 1e-6);
+        assertEquals("maxpool2x2", w.get(1).path("name").asText());
+    }
+
+    /** A workload that does nothing, for the table. */
+    private record Fake(String name, double workPerRun) implements Workload {
+        @Override
+        public String description() {
+            return "fake";
+        }
+
+        @Override
+        public String unit() {
+            return "images/s";
+        }
+
+        @Override
+        public double unitScale() {
+            return 1;
+        }
+
+        @Override
+        public void run() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
+    void theRatioIsReferenceTimeOverDendriteTimeAndIsCheckedAgainstTheTarget() {
+        String table = BenchCommand.table(List.of(
+                new BenchCommand.Row(new Fake("lenet5-step", 64), 0.002, 0.003),     // 1.5 ≥ 1.2
+                new BenchCommand.Row(new Fake("depthwise3x3", 0), 0.010, 0.005),   // 0.5 < 1.0
+                new BenchCommand.Row(new Fake("gru", 0), 0.010, null)));            // no reference
+        String[] lines = table.split("\n");
+        assertTrue(lines[1].matches("lenet5-step .* 2\\.000 ms +3\\.000 ms +1\\.50 +✓ 1\\.2 +32000\\.0 images/s"), lines[1]);
+        assertTrue(lines[2].matches("depthwise3x3 .* 10\\.000 ms +5\\.000 ms +0\\.50 +✗ 1\\.0 *"), lines[2]);
+        assertTrue(lines[3].matches("gru .* 10\\.000 ms +- +- *"), lines[3]);
+    }
+
+    @Test
+    void anUnknownWorkloadIsAUsageError() {
+        assertEquals(2, Main.run("bench", "--only", "sgemm-300", "--quick", "--no-python"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("no workload 'sgemm-300'"), err.toString(StandardCharsets.UTF_8));
+        assertEquals(2, Main.run("bench", "--python-threads", "0", "--no-python"));
+    }
+}

@@ -13,7 +13,7 @@ import time
 
 
 def measure(run, quick):
-    warm_runs, warm_s, rounds, min_runs, round_s = (1, 0.0, 3, 1, 0.05) if quick else (3, 1.0, 5, 2, 0.5)
+    warm_runs, warm_s, rounds, min_runs, round_s = (1, 0.0, 3, 1, 0.05) if quick else (3, 1.0, 10, 2, 0.25)
     start, i = time.perf_counter(), 0
     while i < warm_runs or time.perf_counter() - start < warm_s:
         run()

@@ -113,12 +113,30 @@ final class DirectConv2d {
         int hp = h + 2 * ph, wp = paddedWidth(w, pw, q, s, dw), plane = hp * wp, image = c * plane;
         float[] xp = pad(in, inOff, n, c, h, w, ph, pw, hp, wp);
         int kBlocks = (k + KB - 1) / KB, depth = c * r * s;
-        // Offset of tap (c, r, s) from the window's top-left corner in the padded image: one flat loop over
-        // taps keeps the accumulators in registers (the JIT boxed them across nested loops).
-        int[] taps = new int[depth];
-        for (int cc = 0, t = 0; cc < c; cc++)
-            for (int rr = 0; rr < r; rr++)
-                for (int ss = 0; ss < s; ss++) taps[t++] = cc * plane + rr * dh * wp + ss * dw;
+        // Per output row, the taps whose input row is not padding (a padded row only adds zeros: backward
+        // data of LeNet's second layer pads 10 rows by 4, so 29% of its taps read zero rows). Each tap is
+        // its offset from the window's top-left corner in the padded image and its weight-tile index; rows
+        // with the same range of kernel rows share one list. One flat loop over a list keeps the
+        // accumulators in registers (the JIT boxed them across nested loops).
+        int[][][] rowTaps = new int[p][][];
+        java.util.Map<Integer, int[][]> byRange = new java.util.HashMap<>();
+        for (int row = 0; row < p; row++) {
+            int rLo = 0, rHi = r;
+            while (rLo < r && row + rLo * dh < ph) rLo++;
+            while (rHi > rLo && row + (rHi - 1) * dh >= ph + h) rHi--;
+            int lo = rLo, hi = rHi;
+            rowTaps[row] = byRange.computeIfAbsent(lo * (r + 1) + hi, key -> {
+                int count = c * (hi - lo) * s;
+                int[] off = new int[count], widx = new int[count];
+                for (int cc = 0, t = 0; cc < c; cc++)
+                    for (int rr = lo; rr < hi; rr++)
+                        for (int ss = 0; ss < s; ss++, t++) {
+                            off[t] = cc * plane + rr * dh * wp + ss * dw;
+                            widx[t] = ((cc * r + rr) * s + ss) * KB;
+                        }
+                return new int[][]{off, widx};
+            });
+        }
         // Items are (image, output row); a row of one image is C·R·S·K·Q multiply-adds.
         int items = n * p;
         Parallel.forRange(items, Conv2dKernels.grain((long) depth * k * q), (from, to) -> {
@@ -126,12 +144,13 @@ final class DirectConv2d {
             for (int item = from; item < to; item++) {
                 int img = item / p, row = item % p;
                 int xBase = img * image + row * wp;
+                int[] taps = rowTaps[row][0], wIndex = rowTaps[row][1];
                 for (int kb = 0; kb < kBlocks; kb++) {
                     int kCount = Math.min(KB, k - kb * KB), yBase = outOff + (img * k + kb * KB) * p * q + row * q;
                     int wBase = kb * depth * KB;
                     for (int q0 = 0; q0 < q; q0 += L) {
                         int start = q < L ? 0 : Math.min(q0, q - L);
-                        tileRow(xp, xBase + start, taps, wt, wBase, tile);
+                        tileRow(xp, xBase + start, taps, wIndex, wt, wBase, tile);
                         int cols = Math.min(L, q);
                         for (int kk = 0; kk < kCount; kk++)
                             System.arraycopy(tile, kk * L, out, yBase + kk * p * q + start, cols);
@@ -141,10 +160,14 @@ final class DirectConv2d {
         });
     }
 
-    /** One register tile: 8 channels × L columns starting at {@code xAt}, written to {@code tile[kk·L + lane]}. */
-    private static void tileRow(float[] xp, int xAt, int[] taps, float[] wt, int wAt, float[] tile) {
+    /**
+     * One register tile: 8 channels × L columns starting at {@code xAt}, over the taps listed (input
+     * offsets and weight-tile indices), written to {@code tile[kk·L + lane]}.
+     */
+    private static void tileRow(float[] xp, int xAt, int[] taps, int[] wIndex, float[] wt, int wAt, float[] tile) {
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        for (int t = 0, wi = wAt; t < taps.length; t++, wi += KB) {
+        for (int t = 0; t < taps.length; t++) {
+            int wi = wAt + wIndex[t];
             FloatVector xv = FloatVector.fromArray(S, xp, xAt + taps[t]);
             a0 = xv.fma(FloatVector.broadcast(S, wt[wi]), a0);
             a1 = xv.fma(FloatVector.broadcast(S, wt[wi + 1]), a1);

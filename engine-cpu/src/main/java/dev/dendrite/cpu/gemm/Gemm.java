@@ -41,6 +41,36 @@ public final class Gemm {
     }
 
     /**
+     * Packs {@code op(B)[k,n]} once for repeated {@link #sgemm(boolean, int, float, float[], int, int, PackedFloatB, float, float[], int, int)}
+     * calls with the same right-hand side (an RNN's recurrent weight at every time step).
+     *
+     * @param b B stored {@code [k,n]} with row stride {@code ldb} (or {@code [n,k]} when {@code transB}), from {@code bOff}
+     */
+    public static PackedFloatB packB(boolean transB, int k, int n, float[] b, int bOff, int ldb) {
+        if (k < 0 || n < 0) throw new IllegalArgumentException("sgemm packB: sizes must be >= 0, got k=" + k + " n=" + n);
+        String bad = k == 0 || n == 0 ? null
+                : checkMatrix("B", b == null ? -1 : b.length, bOff, ldb, transB ? n : k, transB ? k : n);
+        if (bad != null) throw new IllegalArgumentException("sgemm packB: " + bad + " (k=" + k + ", n=" + n + ", transB=" + transB + ")");
+        return SgemmDriver.pack(Impl.FLOAT.blocking(), transB, k, n, b, bOff, ldb);
+    }
+
+    /**
+     * {@code C[m,n] = alpha · op(A)[m,k] · B + beta · C} with B packed by {@link #packB}; same results
+     * as the unpacked {@link #sgemm} bit for bit.
+     */
+    public static void sgemm(boolean transA, int m, float alpha, float[] a, int aOff, int lda, PackedFloatB b,
+                             float beta, float[] c, int cOff, int ldc) {
+        int n = b.n(), k = b.k();
+        if (m < 0) throw new IllegalArgumentException("sgemm: sizes must be >= 0, got m=" + m + " n=" + n + " k=" + k);
+        // B was validated when it was packed.
+        String bad = m > 0 && n > 0 && k > 0 ? checkMatrix("A", a == null ? -1 : a.length, aOff, lda, transA ? k : m, transA ? m : k) : null;
+        if (bad == null && m > 0 && n > 0) bad = checkMatrix("C", c == null ? -1 : c.length, cOff, ldc, m, n);
+        if (bad != null)
+            throw new IllegalArgumentException("sgemm: " + bad + " (m=" + m + ", n=" + n + ", k=" + k + ", transA=" + transA + ", B packed)");
+        SgemmDriver.sgemm(Impl.FLOAT, transA, m, alpha, a, aOff, lda, b, beta, c, cOff, ldc);
+    }
+
+    /**
      * {@code C[m,n] = alpha · op(A)[m,k] · op(B)[k,n] + beta · C} in double precision; see
      * {@link #sgemm} for the layout and the exceptions.
      */

@@ -10,26 +10,35 @@ import dev.dendrite.cpu.Parallel;
  * needs itself, so tasks never wait on each other (no barrier after a shared packing step). The price is
  * packing A {@code nParts} times and B {@code mParts} times. Packing is not free next to the vector
  * kernel: measured per element, about 0.45 ns for A stored {@code [m,k]} (a transposing copy), 0.3 ns for
- * A stored {@code [k,m]}, 0.15 ns for B stored {@code [k,n]} and 0.65 ns for B stored {@code [n,k]},
- * against about 0.01 ns per multiply-add; so among the grids with one task per thread we pick the one
- * with the least packing time (weights 3, 2, 1, 4), e.g. 1024³ on two threads splits the rows, not the
- * columns. More tasks than threads (for work stealing on a busy machine) measured slower on 2 cores: the
+ * A stored {@code [k,m]}, 0.15 ns for B stored {@code [k,n]} and 0.65 ns for B stored {@code [n,k]} (0
+ * when B was packed once in advance), against about 0.01 ns per multiply-add. Among the grids with one
+ * task per thread we pick the one whose slowest task finishes first: its tile-rounded share of the
+ * multiply-adds plus its packing, e.g. 1024³ on two threads splits the rows, and a [32, 1024] product
+ * splits the columns (32 rows are only three register tiles, which two tasks cannot share evenly).
+ * More tasks than threads (for work stealing on a busy machine) measured slower on 2 cores: the
  * extra packing cost more than the balancing gained. Work below {@link #MIN_FMAS_PER_TASK} per task is
  * not worth a hand-off to the pool.
  */
 record GemmPartition(int mParts, int nParts, int rowStep, int colStep, int m, int n) {
     /** About 100³ multiply-adds (≈ 10-20 µs on the vector path); smaller tasks would be dominated by the fork-join hand-off. */
     static final long MIN_FMAS_PER_TASK = 1L << 20;
+    /** Measured costs in ns (see the Note): one multiply-add, and packing one element of A or B by layout. */
+    private static final double FMA_NS = 0.01, PACK_A_NS = 0.45, PACK_AT_NS = 0.3, PACK_B_NS = 0.15, PACK_BT_NS = 0.65;
 
     /** Partitions {@code C[m,n]} for {@code k}-deep products on {@link Parallel#threads()} workers, aligned to the register tile. */
     static GemmPartition plan(boolean transA, boolean transB, int m, int n, int k, GemmBlocking bl) {
-        return plan(transA, transB, m, n, k, bl, Parallel.threads());
+        return plan(transA, transB, false, m, n, k, bl, Parallel.threads());
     }
 
     static GemmPartition plan(boolean transA, boolean transB, int m, int n, int k, GemmBlocking bl, int threads) {
+        return plan(transA, transB, false, m, n, k, bl, threads);
+    }
+
+    /** As above; {@code bPacked}: B was packed in advance, so no task packs it. */
+    static GemmPartition plan(boolean transA, boolean transB, boolean bPacked, int m, int n, int k, GemmBlocking bl, int threads) {
         long fmas = (long) m * n * k;
         int maxTasks = (int) Math.max(1, Math.min(threads, fmas / MIN_FMAS_PER_TASK));
-        int packA = transA ? 2 : 3, packB = transB ? 4 : 1;
+        double packA = transA ? PACK_AT_NS : PACK_A_NS, packB = bPacked ? 0 : transB ? PACK_BT_NS : PACK_B_NS;
         int mTiles = ceilDiv(m, bl.mr()), nTiles = ceilDiv(n, bl.nr());
         for (int t = maxTasks; t > 1; t--) {
             int bestM = 0;
@@ -38,8 +47,9 @@ record GemmPartition(int mParts, int nParts, int rowStep, int colStep, int m, in
                 if (t % mp != 0) continue;
                 int np = t / mp;
                 if (mp > mTiles || np > nTiles) continue;
-                // packing time relative to the product: A is packed np times, B mp times
-                double cost = packA * (double) np / n + packB * (double) mp / m;
+                // the slowest task: the most tiles any task gets, times k
+                double rows = (double) ceilDiv(mTiles, mp) * bl.mr(), cols = (double) ceilDiv(nTiles, np) * bl.nr();
+                double cost = rows * cols * FMA_NS + rows * packA + cols * packB;
                 if (cost < bestCost) {
                     bestCost = cost;
                     bestM = mp;

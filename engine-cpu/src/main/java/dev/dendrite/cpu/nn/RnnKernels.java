@@ -2,6 +2,7 @@ package dev.dendrite.cpu.nn;
 
 import dev.dendrite.cpu.Parallel;
 import dev.dendrite.cpu.gemm.Gemm;
+import dev.dendrite.cpu.gemm.PackedFloatB;
 import dev.dendrite.ops.RnnMode;
 import dev.dendrite.ops.RnnParams;
 import dev.dendrite.random.Philox;
@@ -34,6 +35,15 @@ import dev.dendrite.spi.Backend;
  * exactly as a packed sequence would. The per-step GEMM then runs over all N rows without gathers, outputs
  * of inactive rows are written as zero, and in the backward pass inactive rows get a zero gate gradient
  * and pass their state gradient through unchanged (the carry is the identity).
+ *
+ * Note [RNN float fast path]
+ * With the Vector API and float32 tensors a second implementation of the per-step loop runs (the
+ * *Vector methods): the gate math works in float lanes (Note [Vector gate math] in VectorRnnCells)
+ * instead of double scratch rows, the recurrent weight is packed for the GEMM once per layer and
+ * direction instead of at every step (Note [Packing B once] in SgemmDriver), and the recurrent biases
+ * are added to the input projection once, except GRU's b_hn, which sits inside r·(W_hn h + b_hn). The
+ * double path stays the readable one and the reference in the tests; the float path is checked
+ * against it and against finite differences through the layers.
  * </pre>
  */
 public final class RnnKernels {
@@ -153,7 +163,11 @@ public final class RnnKernels {
             int outOff = last ? y.offset() : 0;
             for (int d = 0; d < D; d++) {
                 int ld = l * D + d;
-                layerDirectionForward(p, l, d, steps, batch, len, input, inputOff, w, hx, cx, out, outOff, r, ld);
+                if (isFloat && Gemm.isVectorized())
+                    layerDirectionForwardVector(p, l, d, steps, batch, len, (float[]) input, inputOff, w, hx, cx,
+                            (float[]) out, outOff, r, ld);
+                else
+                    layerDirectionForward(p, l, d, steps, batch, len, input, inputOff, w, hx, cx, out, outOff, r, ld);
                 int tEnd = d == 0 ? steps - 1 : 0;
                 if (hy != null) copy(r.states[ld], (tEnd * batch) * H, hy.array(), hy.offset() + ld * batch * H, batch * H);
                 if (cy != null && p.mode() == RnnMode.LSTM)
@@ -290,6 +304,76 @@ public final class RnnKernels {
         r.c0[ld] = c0;
     }
 
+    /** {@link #layerDirectionForward} on float32 with the Vector API (Note [RNN float fast path]). */
+    private static void layerDirectionForwardVector(RnnParams p, int l, int d, int steps, int batch, int[] len,
+                                                    float[] input, int inputOff, Buf[] w, Buf hx, Buf cx,
+                                                    float[] out, int outOff, Reserve r, int ld) {
+        RnnMode mode = p.mode();
+        int H = p.hiddenSize(), GH = p.gates() * H, in = p.layerInputSize(l), DH = p.outputSize();
+        int TN = steps * batch;
+        Buf wih = w[p.weightIndex(l, d, 0)], whh = w[p.weightIndex(l, d, 1)];
+        Buf bih = w[p.weightIndex(l, d, 2)], bhh = w[p.weightIndex(l, d, 3)];
+
+        float[] act = new float[TN * GH];
+        Gemm.sgemm(false, true, TN, GH, in, 1f, input, inputOff, in, (float[]) wih.array(), wih.offset(), in, 0f, act, 0, GH);
+        // Both biases at once, in double and rounded once; GRU's b_hn stays apart (it is scaled by r).
+        double[] bias = new double[GH];
+        int foldedRecurrent = mode == RnnMode.GRU ? 2 * H : GH;
+        if (bih != null) load(bih.array(), bih.offset(), bias, GH);
+        float[] bhn = new float[H];
+        if (bhh != null) {
+            float[] b = (float[]) bhh.array();
+            for (int j = 0; j < foldedRecurrent; j++) bias[j] += b[bhh.offset() + j];
+            if (mode == RnnMode.GRU) System.arraycopy(b, bhh.offset() + 2 * H, bhn, 0, H);
+        }
+        if (bih != null || bhh != null) addRowVector(act, 0, TN, GH, bias);
+        PackedFloatB whhT = Gemm.packB(true, H, GH, (float[]) whh.array(), whh.offset(), H);
+
+        float[] states = new float[TN * H];
+        float[] cells = mode == RnnMode.LSTM ? new float[TN * H] : null;
+        float[] hnArr = mode == RnnMode.GRU ? new float[TN * H] : null;
+        float[] h0 = new float[batch * H], c0 = mode == RnnMode.LSTM ? new float[batch * H] : null;
+        if (hx != null) copy(hx.array(), hx.offset() + ld * batch * H, h0, 0, batch * H);
+        if (c0 != null && cx != null) copy(cx.array(), cx.offset() + ld * batch * H, c0, 0, batch * H);
+        float[] gh = new float[batch * GH];
+
+        for (int s = 0; s < steps; s++) {
+            int t = d == 0 ? s : steps - 1 - s;
+            int tPrev = d == 0 ? t - 1 : t + 1;
+            float[] hPrev = s == 0 ? h0 : states, cPrev = s == 0 ? c0 : cells;
+            int prevOff = s == 0 ? 0 : tPrev * batch * H;
+            Gemm.sgemm(false, batch, 1f, hPrev, prevOff, H, whhT, 0f, gh, 0, GH);
+            int rowOff = t * batch;
+            Parallel.forRange(batch, Math.max(1, GRAIN_ELEMENTS / GH), (n0, n1) -> {
+                for (int n = n0; n < n1; n++) {
+                    int sOff = (rowOff + n) * H, pOff = prevOff + n * H;
+                    int yOff = outOff + (rowOff + n) * DH + d * H, aOff = (rowOff + n) * GH;
+                    if (t >= len[n]) {
+                        // Padding: carry the state, output zero (Note [Padded sequences...]).
+                        System.arraycopy(hPrev, pOff, states, sOff, H);
+                        if (cells != null) System.arraycopy(cPrev, pOff, cells, sOff, H);
+                        java.util.Arrays.fill(out, yOff, yOff + H, 0f);
+                        continue;
+                    }
+                    switch (mode) {
+                        case RNN_TANH, RNN_RELU -> VectorRnnCells.simpleForward(mode == RnnMode.RNN_RELU, H, act, aOff,
+                                gh, n * GH, states, sOff, out, yOff);
+                        case LSTM -> VectorRnnCells.lstmForward(H, act, aOff, gh, n * GH, cPrev, pOff, cells, sOff,
+                                states, sOff, out, yOff);
+                        case GRU -> VectorRnnCells.gruForward(H, act, aOff, gh, n * GH, bhn, hPrev, pOff, hnArr, sOff,
+                                states, sOff, out, yOff);
+                    }
+                }
+            });
+        }
+        r.act[ld] = act;
+        r.states[ld] = states;
+        r.cells[ld] = cells;
+        r.hn[ld] = hnArr;
+        r.h0[ld] = h0;
+        r.c0[ld] = c0;
+    }
+
     /**
      * Keep flags of every element of layer l's output, drawn as {@code CpuBackend.dropout} draws a
      * tensor: element e of the logical mask {@code [L−1, T, N, D·H]} is kept iff its Philox float
@@ -333,7 +417,10 @@ public final class RnnKernels {
             int dInOff = l == 0 ? dx.offset() : 0;
             for (int d = 0; d < D; d++) {
                 int ld = l * D + d;
-                layerDirectionBackward(p, l, d, r, ld, dOut, dOutOff, dhy, dcy, w, dhx, dcx);
+                if (r.isFloat && Gemm.isVectorized())
+                    layerDirectionBackwardVector(p, l, d, r, ld, (float[]) dOut, dOutOff, dhy, dcy, w, dhx, dcx);
+                else
+                    layerDirectionBackward(p, l, d, r, ld, dOut, dOutOff, dhy, dcy, w, dhx, dcx);
                 Buf wih = w[p.weightIndex(l, d, 0)];
                 int GH = p.gates() * p.hiddenSize();
                 // dX_l (+)= dGx · W_ih; the second direction accumulates onto the first.
@@ -443,6 +530,66 @@ public final class RnnKernels {
         r.dGh[ld] = dGh;
     }
 
+    /** {@link #layerDirectionBackward} on float32 with the Vector API (Note [RNN float fast path]). */
+    private static void layerDirectionBackwardVector(RnnParams p, int l, int d, Reserve r, int ld, float[] dOut, int dOutOff,
+                                                     Buf dhy, Buf dcy, Buf[] w, Buf dhx, Buf dcx) {
+        RnnMode mode = p.mode();
+        int steps = r.steps, batch = r.batch, H = p.hiddenSize(), GH = p.gates() * H, DH = p.outputSize();
+        int[] len = r.lens;
+        int minLen = steps;
+        for (int v : len) minLen = Math.min(minLen, v);
+        Buf whh = w[p.weightIndex(l, d, 1)];
+        PackedFloatB whhP = Gemm.packB(false, GH, H, (float[]) whh.array(), whh.offset(), H);
+        float[] act = (float[]) r.act[ld], states = (float[]) r.states[ld], cells = (float[]) r.cells[ld];
+        float[] hnArr = (float[]) r.hn[ld], h0 = (float[]) r.h0[ld], c0 = (float[]) r.c0[ld];
+        float[] dGx = new float[steps * batch * GH];
+        float[] dGh = mode == RnnMode.GRU ? new float[steps * batch * GH] : dGx;
+        // Gradients w.r.t. the state carried into the current step.
+        float[] dh = new float[batch * H], dc = new float[batch * H];
+        if (dhy != null) copy(dhy.array(), dhy.offset() + ld * batch * H, dh, 0, batch * H);
+        if (dcy != null && mode == RnnMode.LSTM) copy(dcy.array(), dcy.offset() + ld * batch * H, dc, 0, batch * H);
+        float[] dhRec = new float[batch * H];
+        float[] direct = mode == RnnMode.GRU ? new float[batch * H] : null;
+
+        for (int s = steps - 1; s >= 0; s--) {
+            int t = d == 0 ? s : steps - 1 - s;
+            int tPrev = d == 0 ? t - 1 : t + 1;
+            float[] hPrev = s == 0 ? h0 : states, cPrev = s == 0 ? c0 : cells;
+            int prevOff = s == 0 ? 0 : tPrev * batch * H;
+            int rowOff = t * batch;
+            Parallel.forRange(batch, Math.max(1, GRAIN_ELEMENTS / GH), (n0, n1) -> {
+                for (int n = n0; n < n1; n++) {
+                    if (t >= len[n]) continue; // padding: zero gate gradient (fresh array), state gradient carried
+                    int row = rowOff + n, hOff = n * H, dyOff = dOutOff + row * DH + d * H;
+                    switch (mode) {
+                        case RNN_TANH, RNN_RELU -> VectorRnnCells.simpleBackward(mode == RnnMode.RNN_RELU, H, act, row * GH,
+                                dOut, dyOff, dh, hOff, dGx, row * GH);
+                        case LSTM -> VectorRnnCells.lstmBackward(H, act, row * GH, cells, row * H, cPrev, prevOff + hOff,
+                                dOut, dyOff, dh, hOff, dc, hOff, dGx, row * GH);
+                        case GRU -> VectorRnnCells.gruBackward(H, act, row * GH, hPrev, prevOff + hOff, hnArr, row * H,
+                                dOut, dyOff, dh, hOff, dGx, dGh, row * GH, direct, hOff);
+                    }
+                }
+            });
+            if (t < minLen) {
+                // Every row is active: dh_prev = dGh_t · W_hh (+ the GRU's direct path) straight into dh.
+                if (direct != null) System.arraycopy(direct, 0, dh, 0, batch * H);
+                Gemm.sgemm(false, batch, 1f, dGh, rowOff * GH, GH, whhP, direct != null ? 1f : 0f, dh, 0, H);
+                continue;
+            }
+            // Padded rows keep their carried gradient, so the product goes through a scratch first.
+            Gemm.sgemm(false, batch, 1f, dGh, rowOff * GH, GH, whhP, 0f, dhRec, 0, H);
+            for (int n = 0; n < batch; n++) {
+                if (t >= len[n]) continue;
+                for (int j = n * H; j < (n + 1) * H; j++) dh[j] = direct != null ? dhRec[j] + direct[j] : dhRec[j];
+            }
+        }
+        if (dhx != null) copy(dh, 0, dhx.array(), dhx.offset() + ld * batch * H, batch * H);
+        if (dcx != null && mode == RnnMode.LSTM) copy(dc, 0, dcx.array(), dcx.offset() + ld * batch * H, batch * H);
+        r.dGx[ld] = dGx;
+        r.dGh[ld] = dGh;
+    }
+
     /**
      * Weight gradients from the gate gradients left by {@link #backwardData} (see
      * {@code Backend.rnnBackwardWeights}); overwrites every non-null entry of {@code dw}.
@@ -530,7 +677,10 @@ public final class RnnKernels {
     }
 
     private static void addRowVector(Object m, int off, int rows, int cols, Buf v) {
-        double[] b = toDouble(v, cols);
+        addRowVector(m, off, rows, cols, toDouble(v, cols));
+    }
+
+    private static void addRowVector(Object m, int off, int rows, int cols, double[] b) {
         Parallel.forRange(rows, Math.max(1, GRAIN_ELEMENTS / cols), (r0, r1) -> {
             if (m instanceof float[] f) {
                 for (int r = r0; r < r1; r++) for (int j = 0, o = off + r * cols; j < cols; j++) f[o + j] += (float) b[j];

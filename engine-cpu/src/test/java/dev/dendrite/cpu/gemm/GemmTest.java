@@ -322,6 +322,52 @@ class GemmTest {
         assertEquals(6, GemmPartition.plan(false, false, 1000, 1000, 1000, bl, 6).tasks());
     }
 
+    /**
+     * B packed once gives the same C bit for bit as the plain call (same k slices, same panels, same
+     * summation order), across k slices (k > 512), ragged n, both transposes, beta ≠ 0, one and more tasks;
+     * and the plain call is itself checked against the oracle above.
+     */
+    @Test
+    void packedBEqualsUnpackedBitForBit() {
+        Random rnd = new Random(7);
+        int[][] sizes = {{32, 1024, 256}, {5, 33, 7}, {300, 70, 1100}, {1, 1, 1}, {64, 1000, 513}};
+        for (int[] sz : sizes) {
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                int m = sz[0], n = sz[1], k = sz[2];
+                float[] a = randomFloats(rnd, m * k + 3), b = randomFloats(rnd, k * n + 5), c0 = randomFloats(rnd, m * n + 2);
+                int lda = ta ? m : k, ldb = tb ? k : n;
+                float[] want = c0.clone(), got = c0.clone();
+                Gemm.sgemm(ta, tb, m, n, k, 1.5f, a, 3, lda, b, 5, ldb, 0.5f, want, 2, n);
+                PackedFloatB packed = Gemm.packB(tb, k, n, b, 5, ldb);
+                assertEquals(k, packed.k());
+                assertEquals(n, packed.n());
+                Gemm.sgemm(ta, m, 1.5f, a, 3, lda, packed, 0.5f, got, 2, n);
+                assertArrayEquals(want, got, "m=" + m + " n=" + n + " k=" + k + " ta=" + ta + " tb=" + tb);
+            }
+        }
+    }
+
+    @Test
+    void packedBArgumentsAreChecked() {
+        float[] b = new float[12];
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Gemm.packB(false, 4, 4, b, 0, 4));
+        assertEquals("sgemm packB: B stored [4,4] with offset 0 and ldb=4 ends at index 15 but the array has length 12 (k=4, n=4, transB=false)",
+                e.getMessage());
+        PackedFloatB p = Gemm.packB(false, 3, 4, b, 0, 4);
+        e = assertThrows(IllegalArgumentException.class, () -> Gemm.sgemm(false, 2, 1f, new float[5], 0, 3, p, 0f, new float[8], 0, 4));
+        assertEquals("sgemm: A stored [2,3] with offset 0 and lda=3 ends at index 5 but the array has length 5 (m=2, n=4, k=3, transA=false, B packed)",
+                e.getMessage());
+    }
+
+    /** A [32, 1024] product on two threads: 32 rows are three register tiles, so splitting the columns balances better. */
+    @Test
+    void smallMSplitsTheColumns() {
+        GemmBlocking bl = new GemmBlocking(12, 32, 512, 96, 1024);
+        assertEquals(2, GemmPartition.plan(false, false, true, 32, 1024, 256, bl, 2).nParts());
+        assertEquals(2, GemmPartition.plan(false, true, false, 32, 1024, 256, bl, 2).nParts());
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static float[] randomFloats(Random rnd, int len) {

@@ -261,6 +261,39 @@ class RnnKernelsTest {
         assertArrayEquals(java.util.Arrays.copyOf(eval.hy(), 12), java.util.Arrays.copyOf(train.hy(), 12), 0.0);
     }
 
+    /**
+     * The float32 path (the Vector API one under Maven: Note [RNN float fast path]) against float64, forward
+     * and backward, with H = 20: one full vector of 16 lanes plus a scalar tail, which the small twin
+     * cases (H <= 7) never reach. Two layers, bidirectional, padded lengths, h0/c0 and every bias.
+     * Tolerance: errors relative to the largest magnitude must stay below 2e-5, about 300 float ulps;
+     * each value passes through ~6 steps of 80-term float sums whose rounding error bound is k·eps ≈ 5e-6.
+     */
+    @Test
+    void float32PathMatchesFloat64WithFullVectors() {
+        long seed = 40;
+        for (RnnMode mode : RnnMode.values()) {
+            Net n = new Net(new RnnParams(mode, 9, 20, 2, true, 0, 0), 6, 3, new int[]{6, 2, 4}, true, true, seed++);
+            RnnTextbook.Out want = n.run(false, true, 0), got = n.run(true, true, 0);
+            assertScaled(mode + " y", want.y(), got.y());
+            assertScaled(mode + " hy", want.hy(), got.hy());
+            if (mode == RnnMode.LSTM) assertScaled(mode + " cy", want.cy(), got.cy());
+            Random rnd = new Random(5);
+            double[] ry = randn(rnd, want.y().length, 1), rh = randn(rnd, want.hy().length, 1), rc = randn(rnd, rh.length, 1);
+            Grads g64 = analytic(n, 0, ry, rh, rc, false), g32 = analytic(n, 0, ry, rh, rc, true);
+            assertScaled(mode + " dx", g64.dx(), g32.dx());
+            assertScaled(mode + " dh0", g64.dh0(), g32.dh0());
+            if (mode == RnnMode.LSTM) assertScaled(mode + " dc0", g64.dc0(), g32.dc0());
+            for (int i = 0; i < n.w.length; i++) assertScaled(mode + " d" + n.p.weightName(i), g64.dw()[i], g32.dw()[i]);
+        }
+    }
+
+    private static void assertScaled(String what, double[] expected, double[] actual) {
+        double scale = 1e-3, err = 0;
+        for (double v : expected) scale = Math.max(scale, Math.abs(v));
+        for (int i = 0; i < expected.length; i++) err = Math.max(err, Math.abs(expected[i] - actual[i]));
+        assertTrue(err / scale < 2e-5, what + ": relative error " + err / scale + " (scale " + scale + ")");
+    }
+
     private static double maxAbsDiff(double[] a, double[] b) {
         double m = 0;
         for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));

@@ -21,12 +21,12 @@ public record BenchTimer(int warmupRuns, double warmupSeconds, int rounds, int m
     }
 
     /**
-     * Warm-up of 3 runs and 1 s, then 10 rounds of 2 runs and 0.25 s: what the README's figures use.
+     * Warm-up of 3 runs and 2 s (time for the JIT to finish compiling the hot path on 2 cores), then 10 rounds of 2 runs and 0.25 s: what the README's figures use.
      * Many short rounds rather than a few long ones, because the machine is shared: the best round is
      * the one another process left alone.
      */
     public static BenchTimer standard() {
-        return new BenchTimer(3, 1.0, 10, 2, 0.25);
+        return new BenchTimer(3, 2.0, 10, 2, 0.25);
     }
 
     /** One warm-up run and 3 short rounds: a smoke test of the command, not a measurement. */

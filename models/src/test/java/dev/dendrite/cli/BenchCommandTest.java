@@ -99,5 +99,17 @@ class BenchCommandTest {
         assertEquals(2, Main.run("bench", "--only", "sgemm-300", "--quick", "--no-python"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("no workload 'sgemm-300'"), err.toString(StandardCharsets.UTF_8));
         assertEquals(2, Main.run("bench", "--python-threads", "0", "--no-python"));
+        assertEquals(2, Main.run("bench", "--forks", "0", "--no-python"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--forks must be >= 1, got 0"), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** The child JVM's side of Note [One JVM per workload]: one workload, one result line a parent can parse. */
+    @Test
+    void aChildRunPrintsItsTimeOnOneLine() {
+        assertEquals(0, Main.run("bench", "--child", "maxpool2x2", "--quick"));
+        String line = out.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith(BenchCommand.CHILD_RESULT))
+                .findFirst().orElseThrow(() -> new AssertionError("no result line in: " + out.toString(StandardCharsets.UTF_8)));
+        double seconds = Double.parseDouble(line.substring(BenchCommand.CHILD_RESULT.length()));
+        assertTrue(seconds > 0 && seconds < 10, line);
     }
 }

@@ -58,13 +58,18 @@ final class CpuStoragePool {
 
     /** Keeps a freed storage's array for reuse, if there is room. */
     void give(CpuStorage s) {
-        if (!ENABLED || s.length < MIN_LENGTH) return;
-        long bytes = (long) s.length * s.dtype.byteSize();
+        give(s.dtype, s.array, s.length);
+    }
+
+    /** Keeps a freed array of the dtype's element type and {@code length} elements, if there is room. */
+    void give(DType dtype, Object array, int length) {
+        if (!ENABLED || length < MIN_LENGTH) return;
+        long bytes = (long) length * dtype.byteSize();
         synchronized (this) {
             if (pooledBytes + bytes > MAX_BYTES) return;
-            ArrayDeque<Object> q = free.computeIfAbsent(key(s.dtype, s.length), k -> new ArrayDeque<>());
+            ArrayDeque<Object> q = free.computeIfAbsent(key(dtype, length), k -> new ArrayDeque<>());
             if (q.size() >= MAX_PER_SIZE) return;
-            q.addLast(s.array);
+            q.addLast(array);
             pooledBytes += bytes;
         }
     }

@@ -5,10 +5,11 @@ package dev.dendrite.cpu.gemm;
  * (Note [Packing B once] in {@code SgemmDriver}). Made by {@link Gemm#packB}; used by the
  * {@link Gemm#sgemm(boolean, int, float, float[], int, int, PackedFloatB, float, float[], int, int) packed sgemm}.
  * It is a copy: later changes to the source array are not seen. Only valid with the kernel that packed
- * it, which is the only one a JVM runs.
+ * it, which is the only one a JVM runs. Its array comes from the CPU backend's pool; {@link #close}
+ * gives it back.
  */
-public final class PackedFloatB {
-    private final float[] data;
+public final class PackedFloatB implements AutoCloseable {
+    private float[] data;
     private final int k, n, nPad;
     private final GemmBlocking blocking;
 
@@ -31,7 +32,15 @@ public final class PackedFloatB {
     }
 
     float[] data() {
+        if (data == null) throw new IllegalStateException("sgemm: this packed B [" + k + "," + n + "] was closed");
         return data;
+    }
+
+    /** Gives the packed array back to the pool; the object must not be used after. */
+    @Override
+    public void close() {
+        dev.dendrite.cpu.ScratchArrays.release(data);
+        data = null;
     }
 
     /** n rounded up to the register tile: the row length of each packed k slice. */

@@ -53,6 +53,7 @@ final class SgemmDriver {
     /** As {@link #sgemm} with op(B) already packed (Note [Packing B once]). */
     static void sgemm(FloatMicroKernel kernel, boolean transA, int m, float alpha, float[] a, int aOff, int lda,
                       PackedFloatB b, float beta, float[] c, int cOff, int ldc) {
+        b.data(); // fails fast on a closed b, before any early return
         if (m == 0 || b.n() == 0) return;
         if (b.k() == 0 || alpha == 0f) {
             scale(m, b.n(), beta, c, cOff, ldc);
@@ -85,7 +86,8 @@ final class SgemmDriver {
     static PackedFloatB pack(GemmBlocking bl, boolean transB, int k, int n, float[] b, int bOff, int ldb) {
         int kcMax = k == 0 ? 0 : ceilDiv(k, ceilDiv(k, bl.kc()));
         int nPad = roundUp(n, bl.nr());
-        float[] data = new float[nPad * k];
+        // Every element is written below (panel padding included), so the pool's old contents do not matter.
+        float[] data = dev.dendrite.cpu.ScratchArrays.floats(nPad * k);
         for (int pc = 0; pc < k; pc += kcMax) {
             int kc = Math.min(kcMax, k - pc);
             packB(transB, b, bOff, ldb, pc, kc, 0, n, bl.nr(), data, pc * nPad);

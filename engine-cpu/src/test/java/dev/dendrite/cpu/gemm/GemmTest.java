@@ -358,6 +358,10 @@ class GemmTest {
         e = assertThrows(IllegalArgumentException.class, () -> Gemm.sgemm(false, 2, 1f, new float[5], 0, 3, p, 0f, new float[8], 0, 4));
         assertEquals("sgemm: A stored [2,3] with offset 0 and lda=3 ends at index 5 but the array has length 5 (m=2, n=4, k=3, transA=false, B packed)",
                 e.getMessage());
+        p.close();
+        IllegalStateException closed = assertThrows(IllegalStateException.class,
+                () -> Gemm.sgemm(false, 2, 1f, new float[6], 0, 3, p, 0f, new float[8], 0, 4));
+        assertEquals("sgemm: this packed B [3,4] was closed", closed.getMessage());
     }
 
     /** A [32, 1024] product on two threads: 32 rows are three register tiles, so splitting the columns balances better. */

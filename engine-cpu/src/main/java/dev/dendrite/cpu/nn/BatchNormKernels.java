@@ -1,6 +1,7 @@
 package dev.dendrite.cpu.nn;
 
 import dev.dendrite.cpu.Parallel;
+import dev.dendrite.cpu.gemm.Gemm;
 
 /**
  * Batch normalisation on contiguous arrays, cuDNN's spatial mode. The input is viewed as
@@ -27,6 +28,8 @@ import dev.dendrite.cpu.Parallel;
 public final class BatchNormKernels {
     /** Elements below which a range of channels is not worth handing to another thread. */
     private static final int GRAIN = 1 << 15;
+    /** The float runs of S > 1 elements go to {@link VectorBatchNorm} (Note [Batch norm in double lanes]). */
+    private static final boolean VECTOR = Gemm.isVectorized();
 
     private BatchNormKernels() {
     }
@@ -118,6 +121,10 @@ public final class BatchNormKernels {
             for (int ch = 0; ch < k; ch++) {
                 double mu = mean[ch], sc = scale[ch], sh = shift[ch];
                 int p = xb + ch * s, q = yb + ch * s;
+                if (VECTOR) {
+                    VectorBatchNorm.normalize(x, p, y, q, s, mu, sc, sh);
+                    continue;
+                }
                 for (int si = 0; si < s; si++) y[q + si] = (float) ((x[p + si] - mu) * sc + sh);
             }
         }
@@ -206,6 +213,10 @@ public final class BatchNormKernels {
                 for (int ch = 0; ch < k; ch++) {
                     double mu = mean[ch], sc = scale[ch], bi = bias[ch], sl = slope[ch];
                     int p = xb + ch * s, q = db + ch * s, o = ob + ch * s;
+                    if (VECTOR) {
+                        VectorBatchNorm.inputGradient(dy, q, x, p, dx, o, s, mu, sc, bi, sl);
+                        continue;
+                    }
                     for (int si = 0; si < s; si++) dx[o + si] = (float) (sc * dy[q + si] - bi - (x[p + si] - mu) * sl);
                 }
             }
@@ -219,6 +230,7 @@ public final class BatchNormKernels {
 
     /** {@code Σ a[p, p + len)} in double (Note [Independent accumulators]). */
     private static double sum(float[] a, int p, int len) {
+        if (VECTOR) return VectorBatchNorm.sum(a, p, len);
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int i = p, end = p + len;
         for (; i + 3 < end; i += 4) {
@@ -233,6 +245,7 @@ public final class BatchNormKernels {
 
     /** {@code Σ (a[i] − mu)²} over {@code [p, p + len)} in double. */
     private static double squaredDeviations(float[] a, int p, int len, double mu) {
+        if (VECTOR) return VectorBatchNorm.squaredDeviations(a, p, len, mu);
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int i = p, end = p + len;
         for (; i + 3 < end; i += 4) {
@@ -251,6 +264,7 @@ public final class BatchNormKernels {
 
     /** {@code Σ dy[i]·(x[j] − mu)} over aligned runs of {@code len} in double. */
     private static double centredProducts(float[] dy, int q, float[] x, int p, int len, double mu) {
+        if (VECTOR) return VectorBatchNorm.centredProducts(dy, q, x, p, len, mu);
         double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int i = 0;
         for (; i + 3 < len; i += 4) {

@@ -1,6 +1,7 @@
 package dev.dendrite.cpu.nn;
 
 import dev.dendrite.cpu.Parallel;
+import dev.dendrite.cpu.ScratchArrays;
 import dev.dendrite.cpu.gemm.Gemm;
 import dev.dendrite.ops.Conv2dParams;
 import java.util.Arrays;
@@ -130,6 +131,10 @@ public final class Conv2dKernels {
             return;
         }
         boolean pointwise = g.isPointwise();
+        if (!pointwise && g.sh == 1 && g.sw == 1 && g.ph <= g.dh * (g.r - 1) && g.pw <= g.dw * (g.s - 1)) {
+            backwardDataAsForward(dy, dyOff, dyShape, w, wOff, g, dx, dxOff, dxShape);
+            return;
+        }
         int tile = g.rowsPerTile(COL_BUDGET);
         overImages(g.n, (from, to) -> {
             float[] col = pointwise ? null : COLUMNS.floats(g.crs * tile * g.q);
@@ -153,6 +158,34 @@ public final class Conv2dKernels {
                 }
             }
         });
+    }
+
+    /**
+     * Note [Backward data as a convolution]: with stride 1, {@code dx} is the forward cross-correlation
+     * of {@code dy}, padded by {@code dil·(k − 1) − pad} (which must not be negative), with the weights
+     * flipped in r and s and transposed per group to {@code [C, K/G, R, S]}. That runs the forward path:
+     * one deep GEMM (K/G·R·S) per image into dx, where the col2im route multiplies a depth of only K/G
+     * into a column buffer, clears dx and scatters the buffer back (together 40% of a 3×3 64→64
+     * backward-data pass). The double path keeps the col2im route, so the float-vs-double tests compare
+     * two different algorithms.
+     */
+    private static void backwardDataAsForward(float[] dy, int dyOff, int[] dyShape, float[] w, int wOff, ConvGeometry g,
+                                              float[] dx, int dxOff, int[] dxShape) {
+        float[] flipped = ScratchArrays.floats(g.c * g.kg * g.r * g.s);
+        int rs = g.r * g.s;
+        for (int grp = 0; grp < g.groups; grp++)
+            for (int kk = 0; kk < g.kg; kk++)
+                for (int c = 0; c < g.cg; c++) {
+                    int src = wOff + ((grp * g.kg + kk) * g.cg + c) * rs;
+                    int dst = ((grp * g.cg + c) * g.kg + kk) * rs;
+                    for (int t = 0; t < rs; t++) flipped[dst + t] = w[src + rs - 1 - t];
+                }
+        Conv2dParams adjoint = new Conv2dParams(1, 1, g.dh * (g.r - 1) - g.ph, g.dw * (g.s - 1) - g.pw, g.dh, g.dw, g.groups);
+        try {
+            forward(dy, dyOff, dyShape, flipped, 0, new int[]{g.c, g.kg, g.r, g.s}, adjoint, dx, dxOff, dxShape);
+        } finally {
+            ScratchArrays.release(flipped);
+        }
     }
 
     /**

@@ -173,4 +173,35 @@ class BatchNormKernelsTest {
         }
         assertClose("batchNorm NCHW", expected, y, 1e-13, 1e-12);
     }
+
+    /**
+     * Note [Batch norm in double lanes]: the vector loops' elementwise outputs equal the scalar formulas
+     * bit for bit, and their sums equal a double sum to 1e-13 relative (only the order differs), on
+     * lengths around the vector width and with offsets.
+     */
+    @Test
+    void vectorLoopsMatchTheScalarFormulas() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.dendrite.cpu.gemm.Gemm.isVectorized(), "the Vector API is not readable");
+        java.util.Random rnd = new java.util.Random(3);
+        for (int len : new int[]{1, 7, 8, 15, 16, 17, 33, 1024, 1031}) {
+            float[] x = new float[len + 5], dy = new float[len + 3], out = new float[len + 2];
+            for (int i = 0; i < x.length; i++) x[i] = (float) (3 + rnd.nextGaussian());
+            for (int i = 0; i < dy.length; i++) dy[i] = (float) rnd.nextGaussian();
+            double mu = 3.1, sc = 0.7, sh = -0.2, bi = 0.01, sl = 0.3;
+            double sum = 0, sq = 0, cp = 0;
+            for (int i = 0; i < len; i++) {
+                sum += x[5 + i];
+                sq += (x[5 + i] - mu) * (x[5 + i] - mu);
+                cp += dy[3 + i] * (x[5 + i] - mu);
+            }
+            assertEquals(sum, VectorBatchNorm.sum(x, 5, len), 1e-13 * Math.abs(sum), "sum, len " + len);
+            assertEquals(sq, VectorBatchNorm.squaredDeviations(x, 5, len, mu), 1e-13 * sq, "squares, len " + len);
+            assertEquals(cp, VectorBatchNorm.centredProducts(dy, 3, x, 5, len, mu), 1e-12 * len, "products, len " + len);
+            VectorBatchNorm.normalize(x, 5, out, 2, len, mu, sc, sh);
+            for (int i = 0; i < len; i++) assertEquals((float) ((x[5 + i] - mu) * sc + sh), out[2 + i], 0f, "normalize at " + i);
+            VectorBatchNorm.inputGradient(dy, 3, x, 5, out, 2, len, mu, sc, bi, sl);
+            for (int i = 0; i < len; i++)
+                assertEquals((float) (sc * dy[3 + i] - bi - (x[5 + i] - mu) * sl), out[2 + i], 0f, "input gradient at " + i);
+        }
+    }
 }

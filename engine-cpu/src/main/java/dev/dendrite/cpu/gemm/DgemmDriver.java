@@ -92,7 +92,7 @@ final class DgemmDriver {
                             int ao = ir * kc;
                             int co = cBlock + ir * ldc + jr;
                             kernel.multiply(kc, ap, ao, bp, bo, tile);
-                            if (mv == mr && nv == nr) kernel.update(tile, alpha, betaK, c, co, ldc);
+                            if (nv == nr) kernel.update(tile, alpha, betaK, c, co, ldc, mv);
                             else mergeTile(tile, nr, mv, nv, alpha, betaK, c, co, ldc);
                         }
                     }

@@ -24,8 +24,8 @@ interface DoubleMicroKernel {
     void multiply(int kc, double[] ap, int aOff, double[] bp, int bOff, double[] tile);
 
     /**
-     * {@code C[mr,nr] = alpha · tile + beta · C} for a full tile of C (row stride {@code ldc}, from
+     * {@code C[rows,nr] = alpha · tile + beta · C} for the first {@code rows <= mr} rows of a tile of full width (row stride {@code ldc}, from
      * {@code cOff}); with {@code beta == 0} C is not read, so NaN in C is overwritten.
      */
-    void update(double[] tile, double alpha, double beta, double[] c, int cOff, int ldc);
+    void update(double[] tile, double alpha, double beta, double[] c, int cOff, int ldc, int rows);
 }

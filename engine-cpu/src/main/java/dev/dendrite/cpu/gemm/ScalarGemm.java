@@ -69,8 +69,8 @@ final class ScalarGemm {
         }
 
         @Override
-        public void update(float[] tile, float alpha, float beta, float[] c, int cOff, int ldc) {
-            for (int i = 0; i < MR; i++) {
+        public void update(float[] tile, float alpha, float beta, float[] c, int cOff, int ldc, int rows) {
+            for (int i = 0; i < rows; i++) {
                 int t = i * NR, ci = cOff + i * ldc;
                 if (beta == 0f) {
                     for (int j = 0; j < NR; j++) c[ci + j] = alpha * tile[t + j];
@@ -114,8 +114,8 @@ final class ScalarGemm {
         }
 
         @Override
-        public void update(double[] tile, double alpha, double beta, double[] c, int cOff, int ldc) {
-            for (int i = 0; i < MR; i++) {
+        public void update(double[] tile, double alpha, double beta, double[] c, int cOff, int ldc, int rows) {
+            for (int i = 0; i < rows; i++) {
                 int t = i * NR, ci = cOff + i * ldc;
                 if (beta == 0.0) {
                     for (int j = 0; j < NR; j++) c[ci + j] = alpha * tile[t + j];

@@ -38,6 +38,8 @@ final class SgemmDriver {
     }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+    /** Transposing B panels with vector scatters (Note [Scattered transposing pack] in VectorGemmKernel; see Note [Loading the vector kernel] in Gemm). */
+    private static final boolean VECTOR_PACK = Gemm.isVectorized();
 
     static void sgemm(FloatMicroKernel kernel, boolean transA, boolean transB, int m, int n, int k, float alpha,
                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
@@ -144,7 +146,7 @@ final class SgemmDriver {
                             int ao = ir * kc;
                             int co = cBlock + ir * ldc + jr;
                             kernel.multiply(kc, ap, ao, bp, bo, tile);
-                            if (mv == mr && nv == nr) kernel.update(tile, alpha, betaK, c, co, ldc);
+                            if (nv == nr) kernel.update(tile, alpha, betaK, c, co, ldc, mv);
                             else mergeTile(tile, nr, mv, nv, alpha, betaK, c, co, ldc);
                         }
                     }
@@ -212,6 +214,8 @@ final class SgemmDriver {
                     System.arraycopy(b, src, bp, dst, cols);
                     if (cols < nr) Arrays.fill(bp, dst + cols, dst + nr, 0f);
                 }
+            } else if (cols == nr && VECTOR_PACK && VectorGemmKernel.packsTransposedPanels(nr)) {
+                VectorGemmKernel.packTransposedPanel(b, bOff + (jc + j0) * ldb + pc, ldb, kc, bp, base);
             } else {
                 // stored [n, k]: each column of op(B) is a contiguous row of b; write it with stride nr
                 for (int j = 0; j < cols; j++) {

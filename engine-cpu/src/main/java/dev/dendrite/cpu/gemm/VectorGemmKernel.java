@@ -44,6 +44,36 @@ final class VectorGemmKernel {
         return DOUBLE;
     }
 
+    /** Lane offsets {@code 0, nr, 2·nr, …} of one packed B column: where {@link #packTransposedPanel} scatters a row of B. */
+    private static final int[] PANEL_COLUMN = new int[FloatKernel.LANES];
+
+    static {
+        for (int i = 0; i < PANEL_COLUMN.length; i++) PANEL_COLUMN[i] = i * FloatKernel.NR;
+    }
+
+    /** Whether {@link #packTransposedPanel} handles micro-panels of {@code nr} columns (the vector kernel's width). */
+    static boolean packsTransposedPanels(int nr) {
+        return nr == FloatKernel.NR;
+    }
+
+    /**
+     * One full micro-panel of {@code SgemmDriver.packB} for B stored {@code [n,k]}:
+     * {@code bp[dst + p·nr + j] = b[src + j·ldb + p]} for {@code j < nr}, {@code p < kc}. Note [Scattered
+     * transposing pack]: the scalar loop writes one float per 128-byte panel row, 0.57 ns per element
+     * (as much as the 64 multiply-adds a packed element of a convolution's filter gradient feeds); a
+     * contiguous vector load of a B row scattered down a panel column measured 0.40 ns.
+     */
+    static void packTransposedPanel(float[] b, int src, int ldb, int kc, float[] bp, int dst) {
+        VectorSpecies<Float> fs = FloatKernel.FS;
+        int nr = FloatKernel.NR, lanes = FloatKernel.LANES, bound = kc - kc % lanes;
+        for (int j = 0; j < nr; j++) {
+            int row = src + j * ldb, col = dst + j;
+            int p = 0;
+            for (; p < bound; p += lanes) FloatVector.fromArray(fs, b, row + p).intoArray(bp, col + p * nr, PANEL_COLUMN, 0);
+            for (; p < kc; p++) bp[col + p * nr] = b[row + p];
+        }
+    }
+
     private static final class FloatKernel implements FloatMicroKernel {
         static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
         static final int LANES = FS.length();
@@ -92,8 +122,8 @@ final class VectorGemmKernel {
         }
 
         @Override
-        public void update(float[] tile, float alpha, float beta, float[] c, int cOff, int ldc) {
-            for (int i = 0; i < MR; i++) {
+        public void update(float[] tile, float alpha, float beta, float[] c, int cOff, int ldc, int rows) {
+            for (int i = 0; i < rows; i++) {
                 int t = i * NR, ci = cOff + i * ldc;
                 FloatVector x0 = FloatVector.fromArray(FS, tile, t).mul(alpha);
                 FloatVector x1 = FloatVector.fromArray(FS, tile, t + LANES).mul(alpha);
@@ -155,8 +185,8 @@ final class VectorGemmKernel {
         }
 
         @Override
-        public void update(double[] tile, double alpha, double beta, double[] c, int cOff, int ldc) {
-            for (int i = 0; i < MR; i++) {
+        public void update(double[] tile, double alpha, double beta, double[] c, int cOff, int ldc, int rows) {
+            for (int i = 0; i < rows; i++) {
                 int t = i * NR, ci = cOff + i * ldc;
                 DoubleVector x0 = DoubleVector.fromArray(DS, tile, t).mul(alpha);
                 DoubleVector x1 = DoubleVector.fromArray(DS, tile, t + LANES).mul(alpha);

@@ -36,14 +36,15 @@ final class Im2col {
                             Arrays.fill(col, dst, dst + g.q, 0);
                             continue;
                         }
-                        Arrays.fill(col, dst, dst + qlo, 0);
+                        // The padding is a column or two: plain loops, where Arrays.fill's call cost 9% of a 3×3 convolution.
+                        for (int i = dst; i < dst + qlo; i++) col[i] = 0;
                         int src = plane + ih * g.w + off;
                         if (g.sw == 1) {
                             System.arraycopy(x, src + qlo, col, dst + qlo, qhi - qlo);
                         } else {
                             for (int qq = qlo; qq < qhi; qq++) col[dst + qq] = x[src + qq * g.sw];
                         }
-                        Arrays.fill(col, dst + qhi, dst + g.q, 0);
+                        for (int i = dst + qhi; i < dst + g.q; i++) col[i] = 0;
                     }
                 }
             }
@@ -115,14 +116,15 @@ final class Im2col {
                             Arrays.fill(col, dst, dst + g.q, 0);
                             continue;
                         }
-                        Arrays.fill(col, dst, dst + qlo, 0);
+                        // The padding is a column or two: plain loops, where Arrays.fill's call cost 9% of a 3×3 convolution.
+                        for (int i = dst; i < dst + qlo; i++) col[i] = 0;
                         int src = plane + ih * g.w + off;
                         if (g.sw == 1) {
                             System.arraycopy(x, src + qlo, col, dst + qlo, qhi - qlo);
                         } else {
                             for (int qq = qlo; qq < qhi; qq++) col[dst + qq] = x[src + qq * g.sw];
                         }
-                        Arrays.fill(col, dst + qhi, dst + g.q, 0);
+                        for (int i = dst + qhi; i < dst + g.q; i++) col[i] = 0;
                     }
                 }
             }

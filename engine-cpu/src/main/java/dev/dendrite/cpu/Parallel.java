@@ -56,6 +56,15 @@ public final class Parallel {
     }
 
     /**
+     * Threads a {@link #forRange} started here would use: 1 inside a running body, where nested loops
+     * run inline, else {@link #threads()}. Work split for more threads than that only pays for the split
+     * (a nested GEMM planned for two tasks packed its A twice).
+     */
+    public static int threadsAvailable() {
+        return THREADS == 1 || INSIDE.get()[0] ? 1 : THREADS;
+    }
+
+    /**
      * Runs {@code body} over {@code [0, n)} in chunks of at least {@code grain} indices, in parallel
      * when there is more than one chunk. Returns when all chunks are done; an exception in any
      * chunk is rethrown here (chunks not yet started are skipped).

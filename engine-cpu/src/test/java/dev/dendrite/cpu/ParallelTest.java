@@ -27,6 +27,18 @@ class ParallelTest {
             }
     }
 
+    /** Inside a body (caller or helper) a nested loop would run inline, so only one thread is available there. */
+    @Test
+    void threadsAvailableIsOneInsideABody() {
+        assertEquals(Parallel.threads(), Parallel.threadsAvailable());
+        AtomicIntegerArray seen = new AtomicIntegerArray(64);
+        Parallel.forRange(64, 1, (from, to) -> {
+            for (int i = from; i < to; i++) seen.set(i, Parallel.threadsAvailable());
+        });
+        for (int i = 0; i < 64; i++) assertEquals(1, seen.get(i), "index " + i);
+        assertEquals(Parallel.threads(), Parallel.threadsAvailable(), "back to all threads after the loop");
+    }
+
     @Test
     void anExceptionInAChunkIsRethrownToTheCaller() {
         IllegalStateException e = new IllegalStateException("chunk failed");

@@ -24,6 +24,15 @@ interface FloatMicroKernel {
     void multiply(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile);
 
     /**
+     * As {@link #multiply} for the first {@code rows} ({@code 1..mr}) rows of the tile; the other rows
+     * are left unspecified. The last row tile of a matrix whose height is not a multiple of mr (64 =
+     * 5·12 + 4 rows) uses it to skip the padding rows. The default computes the whole tile.
+     */
+    default void multiplyRows(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] tile, int rows) {
+        multiply(kc, ap, aOff, bp, bOff, tile);
+    }
+
+    /**
      * {@code C[rows,nr] = alpha · tile + beta · C} for the first {@code rows <= mr} rows of a tile of full width (row stride {@code ldc}, from
      * {@code cOff}); with {@code beta == 0} C is not read, so NaN in C is overwritten.
      */

@@ -25,9 +25,9 @@ record GemmPartition(int mParts, int nParts, int rowStep, int colStep, int m, in
     /** Measured costs in ns (see the Note): one multiply-add, and packing one element of A or B by layout. */
     private static final double FMA_NS = 0.01, PACK_A_NS = 0.45, PACK_AT_NS = 0.3, PACK_B_NS = 0.15, PACK_BT_NS = 0.65;
 
-    /** Partitions {@code C[m,n]} for {@code k}-deep products on {@link Parallel#threads()} workers, aligned to the register tile. */
+    /** Partitions {@code C[m,n]} for {@code k}-deep products on {@link Parallel#threadsAvailable()} workers, aligned to the register tile. */
     static GemmPartition plan(boolean transA, boolean transB, int m, int n, int k, GemmBlocking bl) {
-        return plan(transA, transB, false, m, n, k, bl, Parallel.threads());
+        return plan(transA, transB, false, m, n, k, bl, Parallel.threadsAvailable());
     }
 
     static GemmPartition plan(boolean transA, boolean transB, int m, int n, int k, GemmBlocking bl, int threads) {

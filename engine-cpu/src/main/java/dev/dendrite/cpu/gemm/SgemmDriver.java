@@ -68,7 +68,7 @@ final class SgemmDriver {
                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb, PackedFloatB packed,
                             float beta, float[] c, int cOff, int ldc) {
         GemmBlocking bl = kernel.blocking();
-        GemmPartition part = GemmPartition.plan(transA, transB, packed != null, m, n, k, bl, Parallel.threads());
+        GemmPartition part = GemmPartition.plan(transA, transB, packed != null, m, n, k, bl, Parallel.threadsAvailable());
         if (part.tasks() == 1) {
             block(kernel, bl, transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, packed, beta, c, cOff, ldc);
             return;
@@ -145,7 +145,8 @@ final class SgemmDriver {
                             int mv = Math.min(mr, mc - ir);
                             int ao = ir * kc;
                             int co = cBlock + ir * ldc + jr;
-                            kernel.multiply(kc, ap, ao, bp, bo, tile);
+                            if (mv == mr) kernel.multiply(kc, ap, ao, bp, bo, tile);
+                            else kernel.multiplyRows(kc, ap, ao, bp, bo, tile, mv);
                             if (nv == nr) kernel.update(tile, alpha, betaK, c, co, ldc, mv);
                             else mergeTile(tile, nr, mv, nv, alpha, betaK, c, co, ldc);
                         }

@@ -55,6 +55,28 @@ public final class Gemm {
     }
 
     /**
+     * Writes op(B) piecewise for {@link #packB(int, int, RowSource)}, so that a B which exists only
+     * implicitly (a convolution's column matrix) is packed straight from its source, never stored whole.
+     */
+    @FunctionalInterface
+    public interface RowSource {
+        /**
+         * Writes {@code op(B)[p0 + i, j0 .. j0 + count)} to {@code dst[dstOff + i·dstStride ..]} for every
+         * {@code i < rows} (all of them: the destination holds stale data).
+         */
+        void rows(int p0, int rows, int j0, int count, float[] dst, int dstOff, int dstStride);
+    }
+
+    /**
+     * Packs {@code op(B)[k,n]} as {@link #packB(boolean, int, int, float[], int, int)} does, reading it
+     * from {@code source} one block of rows × at most one register-tile width of columns at a time.
+     */
+    public static PackedFloatB packB(int k, int n, RowSource source) {
+        if (k < 0 || n < 0) throw new IllegalArgumentException("sgemm packB: sizes must be >= 0, got k=" + k + " n=" + n);
+        return SgemmDriver.pack(Impl.FLOAT.blocking(), k, n, source);
+    }
+
+    /**
      * {@code C[m,n] = alpha · op(A)[m,k] · B + beta · C} with B packed by {@link #packB}; same results
      * as the unpacked {@link #sgemm} bit for bit.
      */

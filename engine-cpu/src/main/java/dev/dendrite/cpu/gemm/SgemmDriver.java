@@ -232,6 +232,24 @@ final class SgemmDriver {
         }
     }
 
+    /** {@link #pack} from a {@link Gemm.RowSource}: per k slice and micro-panel, one call for its kc rows. */
+    static PackedFloatB pack(GemmBlocking bl, int k, int n, Gemm.RowSource source) {
+        int nr = bl.nr();
+        int kcMax = k == 0 ? 0 : ceilDiv(k, ceilDiv(k, bl.kc()));
+        int nPad = roundUp(n, nr);
+        float[] data = dev.dendrite.cpu.ScratchArrays.floats(nPad * k);
+        for (int pc = 0; pc < k; pc += kcMax) {
+            int kc = Math.min(kcMax, k - pc);
+            for (int j0 = 0; j0 < n; j0 += nr) {
+                int cols = Math.min(nr, n - j0), base = pc * nPad + j0 * kc;
+                source.rows(pc, kc, j0, cols, data, base, nr);
+                if (cols < nr)
+                    for (int p = 0; p < kc; p++) Arrays.fill(data, base + p * nr + cols, base + (p + 1) * nr, 0f);
+            }
+        }
+        return new PackedFloatB(data, k, n, nPad, bl);
+    }
+
     private static int roundUp(int x, int step) {
         return (x + step - 1) / step * step;
     }

@@ -348,6 +348,26 @@ class GemmTest {
         }
     }
 
+    /** A B packed from a {@link Gemm.RowSource} (rows handed out in blocks) gives the same product as B packed from the array. */
+    @Test
+    void rowSourcePackingEqualsArrayPacking() {
+        Random rnd = new Random(11);
+        for (int[] sz : new int[][]{{64, 576, 1024}, {5, 33, 7}, {13, 70, 1100}, {1, 1, 1}}) {
+            int m = sz[0], n = sz[1], k = sz[2];
+            float[] a = randomFloats(rnd, m * k), b = randomFloats(rnd, k * n);
+            float[] want = new float[m * n], got = new float[m * n];
+            Gemm.sgemm(false, m, 1f, a, 0, k, Gemm.packB(false, k, n, b, 0, n), 0f, want, 0, n);
+            Gemm.RowSource rows = (p0, count, j0, width, dst, dstOff, stride) -> {
+                assertTrue(width >= 1 && j0 + width <= n && p0 + count <= k, "block p0=" + p0 + " count=" + count + " j0=" + j0 + " width=" + width);
+                for (int i = 0; i < count; i++) System.arraycopy(b, (p0 + i) * n + j0, dst, dstOff + i * stride, width);
+            };
+            try (PackedFloatB packed = Gemm.packB(k, n, rows)) {
+                Gemm.sgemm(false, m, 1f, a, 0, k, packed, 0f, got, 0, n);
+            }
+            assertArrayEquals(want, got, "m=" + m + " n=" + n + " k=" + k);
+        }
+    }
+
     @Test
     void packedBArgumentsAreChecked() {
         float[] b = new float[12];

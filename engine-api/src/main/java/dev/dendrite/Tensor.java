@@ -683,9 +683,11 @@ public final class Tensor implements AutoCloseable {
     Tensor sumTo(Shape target) {
         if (shape.equals(target)) return this;
         int lead = rank() - target.rank();
-        List<Integer> axes = new ArrayList<>();
-        for (int i = 0; i < rank(); i++) if (i < lead || target.dim(i - lead) == 1 && dim(i) != 1) axes.add(i);
-        Tensor s = sum(axes.stream().mapToInt(Integer::intValue).toArray(), true);
+        // Runs for every broadcast operand in every backward pass: a plain int[], no boxed list or stream.
+        int[] axes = new int[rank()];
+        int count = 0;
+        for (int i = 0; i < rank(); i++) if (i < lead || target.dim(i - lead) == 1 && dim(i) != 1) axes[count++] = i;
+        Tensor s = sum(java.util.Arrays.copyOf(axes, count), true);
         Tensor out = s.reshape(target.toArray());
         closeIntermediates(out, s);
         return out;

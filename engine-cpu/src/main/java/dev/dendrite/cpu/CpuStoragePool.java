@@ -4,8 +4,6 @@ import dev.dendrite.DType;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Heap arrays of freed tensors, kept for the next allocation of the same dtype and length.
@@ -35,7 +33,8 @@ final class CpuStoragePool {
     static final int MAX_PER_SIZE = 16;
     static final long MAX_BYTES = Math.min(512L << 20, Runtime.getRuntime().maxMemory() / 4);
 
-    private final Map<Long, ArrayDeque<Object>> free = new HashMap<>();
+    /** Free arrays by {@link #key}; a map on primitive keys, since boxing a Long per allocation was garbage on the hot path. */
+    private final FreeLists free = new FreeLists();
     private long pooledBytes;
 
     private static long key(DType dtype, int length) {
@@ -47,7 +46,7 @@ final class CpuStoragePool {
         if (!ENABLED || length < MIN_LENGTH) return null;
         Object a;
         synchronized (this) {
-            ArrayDeque<Object> q = free.get(key(dtype, length));
+            ArrayDeque<Object> q = free.get(key(dtype, length), false);
             a = q == null ? null : q.pollLast();
             if (a == null) return null;
             pooledBytes -= (long) length * dtype.byteSize();
@@ -67,7 +66,7 @@ final class CpuStoragePool {
         long bytes = (long) length * dtype.byteSize();
         synchronized (this) {
             if (pooledBytes + bytes > MAX_BYTES) return;
-            ArrayDeque<Object> q = free.computeIfAbsent(key(dtype, length), k -> new ArrayDeque<>());
+            ArrayDeque<Object> q = free.get(key(dtype, length), true);
             if (q.size() >= MAX_PER_SIZE) return;
             q.addLast(array);
             pooledBytes += bytes;
@@ -84,5 +83,51 @@ final class CpuStoragePool {
         else if (a instanceof double[] d) Arrays.fill(d, Double.NaN);
         else if (a instanceof int[] i) Arrays.fill(i, Integer.MIN_VALUE);
         else Arrays.fill((long[]) a, Long.MIN_VALUE);
+    }
+
+    /** Open addressing from a key of {@link #key} to its free list; lists are created on demand and never removed. */
+    private static final class FreeLists {
+        private long[] keys = new long[64];
+        private Object[] lists = new Object[64];
+        private int size;
+
+        @SuppressWarnings("unchecked")
+        ArrayDeque<Object> get(long key, boolean create) {
+            int mask = keys.length - 1;
+            for (int i = mix(key) & mask; ; i = (i + 1) & mask) {
+                if (lists[i] == null) {
+                    if (!create) return null;
+                    if (2 * (size + 1) > keys.length) {
+                        grow();
+                        return get(key, true);
+                    }
+                    keys[i] = key;
+                    lists[i] = new ArrayDeque<>();
+                    size++;
+                    return (ArrayDeque<Object>) lists[i];
+                }
+                if (keys[i] == key) return (ArrayDeque<Object>) lists[i];
+            }
+        }
+
+        private void grow() {
+            long[] oldKeys = keys;
+            Object[] oldLists = lists;
+            keys = new long[oldKeys.length * 2];
+            lists = new Object[oldLists.length * 2];
+            int mask = keys.length - 1;
+            for (int j = 0; j < oldKeys.length; j++) {
+                if (oldLists[j] == null) continue;
+                int i = mix(oldKeys[j]) & mask;
+                while (lists[i] != null) i = (i + 1) & mask;
+                keys[i] = oldKeys[j];
+                lists[i] = oldLists[j];
+            }
+        }
+
+        private static int mix(long key) {
+            long h = key * 0x9E3779B97F4A7C15L;
+            return (int) (h ^ (h >>> 32));
+        }
     }
 }

@@ -23,6 +23,24 @@ class CpuStoragePoolTest {
         assertEquals(0, pool.pooledBytes());
     }
 
+    /** Hundreds of distinct sizes and all four dtypes (the key table grows several times): each request finds its own array. */
+    @Test
+    void manyDistinctSizesEachGetTheirOwnArrayBack() {
+        CpuStoragePool pool = new CpuStoragePool();
+        CpuStorage[][] given = new CpuStorage[DType.values().length][300];
+        for (DType t : DType.values())
+            for (int i = 0; i < 300; i++) {
+                given[t.ordinal()][i] = new CpuStorage(t, 1024 + 7 * i);
+                pool.give(given[t.ordinal()][i]);
+            }
+        for (DType t : DType.values())
+            for (int i = 299; i >= 0; i--) {
+                assertSame(given[t.ordinal()][i].array, pool.take(t, 1024 + 7 * i), t + " length " + (1024 + 7 * i));
+                assertNull(pool.take(t, 1024 + 7 * i), "handed out once");
+            }
+        assertEquals(0, pool.pooledBytes());
+    }
+
     @Test
     void smallArraysAndOverflowAreLeftToTheGarbageCollector() {
         CpuStoragePool pool = new CpuStoragePool();

@@ -14,12 +14,17 @@ import java.util.Arrays;
  *
  * <p>Paths, chosen from the geometry:
  * <ul>
- *   <li>general: im2col per image and group, then one GEMM (Note [Convolution as GEMM]);</li>
+ *   <li>general: the column matrix per image and group, then one GEMM (Note [Convolution as GEMM]);
+ *       in float the GEMM packs the matrix straight from x (Note [Column matrix packed from its source]
+ *       in {@code Im2col}), stride-1 backward data is a forward convolution (Note [Backward data as a
+ *       convolution]) and the filter gradient reads a channels-last copy of x (Note [Filter gradient
+ *       from channels-last columns]); double, the reference, builds the matrix and uses col2im;</li>
  *   <li>1×1, stride 1, no padding: the input planes are the column matrix, a single GEMM with no copy;</li>
  *   <li>groups == C (depthwise, any channel multiplier): direct loops in {@code DepthwiseConv2d},
- *       since a GEMM with a depth of R·S would be all overhead.</li>
+ *       since a GEMM with a depth of R·S would be all overhead; with the Vector API, direct kernels for
+ *       depthwise 3×3 and for LeNet-sized convolutions.</li>
  * </ul>
- * Work is spread over the batch ({@link Parallel}); each thread reuses its own column buffer.
+ * Work is spread over the batch ({@link Parallel}); each thread reuses its own buffers.
  *
  * <p>Note [Convolution as GEMM]: for one image and group, {@code col[(c·R + r)·S + s][p·Q + q]} holds
  * the input element tap {@code (c, r, s)} reads for output {@code (p, q)} (zero in the padding).
@@ -85,7 +90,6 @@ public final class Conv2dKernels {
         boolean pointwise = g.isPointwise();
         int tile = g.rowsPerTile(COL_BUDGET);
         overImages(g.n, (from, to) -> {
-            float[] col = pointwise ? null : COLUMNS.floats(g.crs * tile * g.q);
             for (int img = from; img < to; img++) {
                 for (int grp = 0; grp < g.groups; grp++) {
                     int xg = xOff + (img * g.c + grp * g.cg) * g.hw;
@@ -97,10 +101,14 @@ public final class Conv2dKernels {
                         continue;
                     }
                     for (int p0 = 0; p0 < g.p; p0 += tile) {
-                        int rows = Math.min(tile, g.p - p0), nb = rows * g.q;
-                        Im2col.im2col(x, xg, g, p0, rows, col);
-                        // y[K/G, rows·Q] (a column block of the group's [K/G, P·Q]) = W_g[K/G, CRS] · col[CRS, rows·Q]
-                        Gemm.sgemm(false, false, g.kg, nb, g.crs, 1, w, wg, g.crs, col, 0, nb, 0, y, yg + p0 * g.q, g.pq);
+                        int rows = Math.min(tile, g.p - p0), nb = rows * g.q, firstRow = p0;
+                        // y[K/G, rows·Q] (a column block of the group's [K/G, P·Q]) = W_g[K/G, CRS] · col[CRS, rows·Q],
+                        // col packed straight from x (Note [Column matrix packed from its source])
+                        Gemm.RowSource columns = (k0, count, j0, width, dst, dstOff, stride) ->
+                                Im2col.columns(x, xg, g, firstRow, k0, count, j0, width, dst, dstOff, stride);
+                        try (PackedFloatB colB = Gemm.packB(g.crs, nb, columns)) {
+                            Gemm.sgemm(false, g.kg, 1f, w, wg, g.crs, colB, 0f, y, yg + p0 * g.q, g.pq);
+                        }
                     }
                 }
             }
@@ -218,49 +226,8 @@ public final class Conv2dKernels {
             DepthwiseConv2d.backwardFilter(x, xOff, dy, dyOff, g, dw, dwOff);
             return;
         }
-        boolean pointwise = g.isPointwise();
-        if (!pointwise) {
-            backwardFilterChannelsLast(x, xOff, dy, dyOff, g, dw, dwOff);
-            return;
-        }
-        int tile = g.rowsPerTile(COL_BUDGET);
-        int chunks = filterChunks(g.n, size);
-        float[] partial = chunks > 1 ? PARTIALS.floats((chunks - 1) * size) : null;
-        Parallel.forRange(chunks, 1, (from, to) -> {
-            float[] col = pointwise ? null : COLUMNS.floats(g.crs * tile * g.q);
-            for (int chunk = from; chunk < to; chunk++) {
-                float[] out = chunk == 0 ? dw : partial;
-                int outOff = chunk == 0 ? dwOff : (chunk - 1) * size;
-                int i0 = chunkStart(g.n, chunk, chunks), i1 = chunkStart(g.n, chunk + 1, chunks);
-                for (int img = i0; img < i1; img++) {
-                    for (int grp = 0; grp < g.groups; grp++) {
-                        int xg = xOff + (img * g.c + grp * g.cg) * g.hw;
-                        int yg = dyOff + (img * g.k + grp * g.kg) * g.pq;
-                        int og = outOff + grp * g.kg * g.crs;
-                        if (pointwise) {
-                            float beta = img == i0 ? 0 : 1;
-                            Gemm.sgemm(false, true, g.kg, g.cg, g.pq, 1, dy, yg, g.pq, x, xg, g.hw, beta, out, og, g.crs);
-                            continue;
-                        }
-                        for (int p0 = 0; p0 < g.p; p0 += tile) {
-                            int rows = Math.min(tile, g.p - p0), nb = rows * g.q;
-                            Im2col.im2col(x, xg, g, p0, rows, col);
-                            // dw_g[K/G, CRS] (+)= dy_g[K/G, rows·Q] · colᵀ
-                            float beta = img == i0 && p0 == 0 ? 0 : 1;
-                            Gemm.sgemm(false, true, g.kg, g.crs, nb, 1, dy, yg + p0 * g.q, g.pq, col, 0, nb, beta, out, og, g.crs);
-                        }
-                    }
-                }
-            }
-        });
-        if (chunks > 1) {
-            Parallel.forRange(size, REDUCE_GRAIN, (from, to) -> {
-                for (int chunk = 1; chunk < chunks; chunk++) {
-                    int src = (chunk - 1) * size;
-                    for (int i = from; i < to; i++) dw[dwOff + i] += partial[src + i];
-                }
-            });
-        }
+        // 1×1 included: the channels-last copy is the transposed input the GEMM wants.
+        backwardFilterChannelsLast(x, xOff, dy, dyOff, g, dw, dwOff);
     }
 
     /**
@@ -399,7 +366,7 @@ public final class Conv2dKernels {
         return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }
 
-    // ---- double: the float code above with the element type changed -----------------------
+    // ---- double: the reference algorithms (im2col + GEMM, col2im), kept apart from the float fast paths --
 
     /**
      * Forward cross-correlation,

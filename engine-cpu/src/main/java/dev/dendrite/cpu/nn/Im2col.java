@@ -6,7 +6,9 @@ import java.util.Arrays;
  * The column matrix of Note [Convolution as GEMM] (in {@link Conv2dKernels}) and its adjoint, for
  * one image and one group, built one tile of output rows at a time. Per tap the valid output
  * columns come precomputed from {@link ConvGeometry}, so rows are copied with
- * {@code System.arraycopy} when the stride is 1 and only the padding is zero-filled.
+ * {@code System.arraycopy} when the stride is 1 and only the padding is zero-filled. In float the
+ * matrix is only ever packed straight into the GEMM ({@link #columns}); the double path, the
+ * reference the float results are tested against, still builds it ({@link #im2col}).
  */
 final class Im2col {
     private Im2col() {
@@ -15,44 +17,52 @@ final class Im2col {
     // ---- float ---------------------------------------------------------------------------
 
     /**
-     * Writes rows {@code (c, r, s)} of the column matrix for one image and one group:
-     * {@code col[(c·R + r)·S + s][(p − p0)·Q + q] = x[c, p·sh − ph + r·dh, q·sw − pw + s·dw]} (zero
-     * outside the input) for output rows {@code p0 ≤ p < p0 + rows}. The matrix is
-     * {@code [C/G·R·S, rows·Q]}, row-major from index 0 of {@code col}.
+     * Note [Column matrix packed from its source]: the float forward convolution never stores the
+     * column matrix; the GEMM packs its panels straight from x through this method ({@code Gemm.RowSource}),
+     * which saves writing the matrix (C/G·R·S·rows·Q floats, megabytes, beyond L2) and reading it back.
      *
-     * @param xOff offset of the group's first input plane
+     * <p>Writes rows {@code k0 .. k0 + count} (taps {@code (c, r, s)} in the order of {@link #im2col}) and
+     * columns {@code [j0, j0 + width)} (output pixels of the tile starting at output row {@code firstRow})
+     * of the column matrix, row i to {@code dst[dstOff + i·stride ..]}.
      */
-    static void im2col(float[] x, int xOff, ConvGeometry g, int p0, int rows, float[] col) {
-        int nb = rows * g.q, row = 0;
-        for (int c = 0; c < g.cg; c++) {
-            int plane = xOff + c * g.hw;
-            for (int r = 0; r < g.r; r++) {
-                for (int s = 0; s < g.s; s++, row++) {
-                    int qlo = g.qLo[s], qhi = g.qHi[s], off = s * g.dw - g.pw;
-                    for (int pp = 0; pp < rows; pp++) {
-                        int dst = row * nb + pp * g.q;
-                        int ih = (p0 + pp) * g.sh - g.ph + r * g.dh;
-                        if (ih < 0 || ih >= g.h) {
-                            Arrays.fill(col, dst, dst + g.q, 0);
-                            continue;
-                        }
-                        // The padding is a column or two: plain loops, where Arrays.fill's call cost 9% of a 3×3 convolution.
-                        for (int i = dst; i < dst + qlo; i++) col[i] = 0;
-                        int src = plane + ih * g.w + off;
-                        if (g.sw == 1) {
-                            System.arraycopy(x, src + qlo, col, dst + qlo, qhi - qlo);
-                        } else {
-                            for (int qq = qlo; qq < qhi; qq++) col[dst + qq] = x[src + qq * g.sw];
-                        }
-                        for (int i = dst + qhi; i < dst + g.q; i++) col[i] = 0;
-                    }
+    static void columns(float[] x, int xOff, ConvGeometry g, int firstRow, int k0, int count, int j0, int width,
+                        float[] dst, int dstOff, int stride) {
+        int rs = g.r * g.s;
+        int c = k0 / rs, r = k0 % rs / g.s, s = k0 % g.s;
+        int oh0 = firstRow + j0 / g.q, ow0 = j0 % g.q;
+        for (int i = 0; i < count; i++) {
+            int plane = xOff + c * g.hw, d = dstOff + i * stride;
+            int qlo = g.qLo[s], qhi = g.qHi[s], shift = s * g.dw - g.pw;
+            int oh = oh0, ow = ow0;
+            for (int done = 0; done < width; ) {
+                int seg = Math.min(width - done, g.q - ow);   // the pixels left in this output row
+                int ih = oh * g.sh - g.ph + r * g.dh, lo = Math.max(ow, qlo), hi = Math.min(ow + seg, qhi);
+                int at = d + done - ow;                         // where output column 0 of this row would go
+                if (ih < 0 || ih >= g.h || lo >= hi) {
+                    for (int e = d + done; e < d + done + seg; e++) dst[e] = 0;
+                } else {
+                    for (int e = d + done; e < at + lo; e++) dst[e] = 0;
+                    int src = plane + ih * g.w + shift;
+                    if (g.sw == 1) System.arraycopy(x, src + lo, dst, at + lo, hi - lo);
+                    else for (int qq = lo; qq < hi; qq++) dst[at + qq] = x[src + qq * g.sw];
+                    for (int e = at + hi; e < d + done + seg; e++) dst[e] = 0;
+                }
+                done += seg;
+                ow = 0;
+                oh++;
+            }
+            if (++s == g.s) {
+                s = 0;
+                if (++r == g.r) {
+                    r = 0;
+                    c++;
                 }
             }
         }
     }
 
     /**
-     * The adjoint of {@link #im2col}: adds every column-matrix entry into the input position it
+     * The adjoint of the column matrix: adds every column-matrix entry into the input position it
      * was read from. {@code dx} must hold the group's planes already initialised (zeroed).
      */
     static void col2im(float[] col, ConvGeometry g, int p0, int rows, float[] dx, int dxOff) {
@@ -92,7 +102,7 @@ final class Im2col {
         }
     }
 
-    // ---- double: the float code above with the element type changed -----------------------
+    // ---- double: the reference paths build the column matrix --------------------------------
 
     /**
      * Writes rows {@code (c, r, s)} of the column matrix for one image and one group:

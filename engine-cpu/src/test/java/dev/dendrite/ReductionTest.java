@@ -42,6 +42,25 @@ class ReductionTest {
         return dt == DType.FLOAT32 ? 1.2e-7 : dt == DType.FLOAT64 ? 1e-13 : 0;
     }
 
+    /**
+     * Long contiguous float runs take the vector sum (Note [Sums in double lanes]): lengths around and
+     * past the 2×8-lane block, with and without a tail, over the last axis, the last two (merged runs)
+     * and all axes; same oracle and tolerance as above (both sum in double, in another order).
+     */
+    @Test
+    void floatSumsOverLongContiguousRuns() {
+        for (int len : new int[]{15, 16, 17, 33, 100, 1031}) {
+            Nd x = Nd.random(len, 3, 2, len).as(DType.FLOAT32);
+            Tensor t = x.tensor(DType.FLOAT32);
+            for (int[] axes : new int[][]{{2}, {1, 2}, {0, 1, 2}})
+                for (boolean keep : new boolean[]{false, true}) {
+                    String w = "length " + len + " axes " + java.util.Arrays.toString(axes) + " keepDim=" + keep;
+                    assertClose("sum " + w, x.sum(axes, keep).as(DType.FLOAT32), t.sum(axes, keep), rtol(DType.FLOAT32), 1e-6 * rtol(DType.FLOAT32));
+                    assertClose("mean " + w, x.mean(axes, keep).as(DType.FLOAT32), t.mean(axes, keep), rtol(DType.FLOAT32), 1e-6 * rtol(DType.FLOAT32));
+                }
+        }
+    }
+
     @Test
     void sumMeanMaxMinOverEverySetOfAxes() {
         for (DType dt : ALL) {

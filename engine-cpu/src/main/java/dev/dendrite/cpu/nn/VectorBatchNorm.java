@@ -1,5 +1,6 @@
 package dev.dendrite.cpu.nn;
 
+import dev.dendrite.cpu.VectorSums;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -37,15 +38,7 @@ final class VectorBatchNorm {
 
     /** {@code Σ a[p, p + len)} in double. */
     static double sum(float[] a, int p, int len) {
-        DoubleVector s0 = DoubleVector.zero(DS), s1 = s0;
-        int i = 0;
-        for (; i + 2 * DL <= len; i += 2 * DL) {
-            s0 = s0.add(widen(a, p + i));
-            s1 = s1.add(widen(a, p + i + DL));
-        }
-        double s = s0.add(s1).reduceLanes(VectorOperators.ADD);
-        for (; i < len; i++) s += a[p + i];
-        return s;
+        return VectorSums.sum(a, p, len);
     }
 
     /** {@code Σ (a[i] − mu)²} over {@code [p, p + len)} in double. */

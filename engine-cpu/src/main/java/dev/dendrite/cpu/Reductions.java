@@ -8,9 +8,6 @@ import dev.dendrite.spi.View;
  * odometer; floating sums accumulate in double, integer sums in long. MAX/MIN propagate NaN.
  */
 final class Reductions {
-    /** Float sums over contiguous runs use {@link VectorSums} (see Note [Loading the vector kernel] in {@code Gemm}). */
-    private static final boolean VECTOR = dev.dendrite.cpu.gemm.Gemm.isVectorized();
-
     private Reductions() {
     }
 
@@ -86,10 +83,10 @@ final class Reductions {
         if (total == 0) return acc;
         float[] fa = in instanceof float[] f ? f : null;
         double[] da = in instanceof double[] d ? d : null;
-        if (fa != null && VECTOR && innerStride == 1 && innerLen >= 2 * VectorSums.lanes() && (op == ReduceOp.SUM || op == ReduceOp.MEAN)) {
-            // Contiguous float runs: Note [Sums in double lanes].
+        if (fa != null && innerStride == 1 && (op == ReduceOp.SUM || op == ReduceOp.MEAN)) {
+            // Contiguous float runs: FloatSums (independent accumulators, vector lanes when available).
             for (int done = 0; done < total; done += innerLen) {
-                acc += VectorSums.sum(fa, off, innerLen);
+                acc += FloatSums.sum(fa, off, innerLen);
                 off = advance(idx, plan, off, nd - 1);
             }
             return acc;

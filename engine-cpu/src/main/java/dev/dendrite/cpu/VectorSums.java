@@ -7,16 +7,16 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Sums of contiguous float runs in double, on the Vector API: the float reductions' and batch
- * norm's inner loop. Only called after {@code Gemm.isVectorized()} has confirmed that
- * {@code jdk.incubator.vector} is readable (Note [Loading the vector kernel] in {@code Gemm}).
+ * Sums of contiguous float runs in double, on the Vector API: {@link FloatSums}' fast path, only
+ * called after {@code Gemm.isVectorized()} has confirmed that {@code jdk.incubator.vector} is
+ * readable (Note [Loading the vector kernel] in {@code Gemm}).
  *
  * <p>Note [Sums in double lanes]: the scalar loops add each float to a double accumulator, a chain
  * of dependent adds (4 cycles each). Here 8 floats at a time are widened to doubles and added into
  * two vector accumulators, combined in a fixed order at the end: still double precision, still the
  * same result for any thread count, only the order of the additions differs from the scalar loop.
  */
-public final class VectorSums {
+final class VectorSums {
     private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
     /** Floats of the same lane count as {@link #DS}. */
     private static final VectorSpecies<Float> HS = VectorSpecies.of(float.class, VectorShape.forBitSize(DS.vectorBitSize() / 2));
@@ -30,13 +30,8 @@ public final class VectorSums {
         return (DoubleVector) FloatVector.fromArray(HS, a, off).convertShape(VectorOperators.F2D, DS, 0);
     }
 
-    /** Lanes per {@link #widen}. */
-    public static int lanes() {
-        return DL;
-    }
-
     /** {@code Σ a[p, p + len)} in double. */
-    public static double sum(float[] a, int p, int len) {
+    static double sum(float[] a, int p, int len) {
         DoubleVector s0 = DoubleVector.zero(DS), s1 = s0;
         int i = 0;
         for (; i + 2 * DL <= len; i += 2 * DL) {

@@ -1,13 +1,9 @@
 package dev.dendrite.cli;
 
 import dev.dendrite.train.TinyGrammar;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,24 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code dendrite train charlm|timeseries|seq2seq} and {@code dendrite generate} through
  * {@link Main#run}: a tiny end-to-end run, and exit code 2 with a message for every kind of bad argument.
  */
-class SequenceCommandsTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-    private PrintStream oldOut, oldErr;
-
-    @BeforeEach
-    void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-    }
-
+class SequenceCommandsTest extends ConsoleCapture {
     private String stdout() {
         return out.toString(StandardCharsets.UTF_8);
     }

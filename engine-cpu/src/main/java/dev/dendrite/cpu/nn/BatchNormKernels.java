@@ -1,5 +1,6 @@
 package dev.dendrite.cpu.nn;
 
+import dev.dendrite.cpu.FloatSums;
 import dev.dendrite.cpu.Parallel;
 import dev.dendrite.cpu.gemm.Gemm;
 
@@ -73,7 +74,7 @@ public final class BatchNormKernels {
                     for (int ch = 0; ch < k; ch++) mean[ch] += x[base + ch];
                     continue;
                 }
-                for (int ch = 0; ch < k; ch++) mean[ch] += sum(x, base + ch * s, s);
+                for (int ch = 0; ch < k; ch++) mean[ch] += FloatSums.sum(x, base + ch * s, s);
             }
             for (int ch = 0; ch < k; ch++) mean[ch] = m == 0 ? 0 : mean[ch] / m;
             // Two passes (mean, then squared deviations): no cancellation when |μ| >> σ.
@@ -187,7 +188,7 @@ public final class BatchNormKernels {
                     continue;
                 }
                 for (int ch = 0; ch < k; ch++) {
-                    sumDy[ch] += sum(dy, db + ch * s, s);
+                    sumDy[ch] += FloatSums.sum(dy, db + ch * s, s);
                     sumDyXc[ch] += centredProducts(dy, db + ch * s, x, xb + ch * s, s, mean[ch]);
                 }
             }
@@ -226,22 +227,7 @@ public final class BatchNormKernels {
     // Note [Independent accumulators]: one double accumulator per sum is a chain of dependent adds, four
     // cycles each, which made batch norm on [64, 64, 32, 32] twice as slow as PyTorch. Four
     // accumulators (combined in a fixed order) keep the adder busy; the sums are still in double and
-    // still deterministic.
-
-    /** {@code Σ a[p, p + len)} in double (Note [Independent accumulators]). */
-    private static double sum(float[] a, int p, int len) {
-        if (VECTOR) return VectorBatchNorm.sum(a, p, len);
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        int i = p, end = p + len;
-        for (; i + 3 < end; i += 4) {
-            s0 += a[i];
-            s1 += a[i + 1];
-            s2 += a[i + 2];
-            s3 += a[i + 3];
-        }
-        for (; i < end; i++) s0 += a[i];
-        return (s0 + s1) + (s2 + s3);
-    }
+    // still deterministic. Plain sums go through FloatSums, which does the same with eight.
 
     /** {@code Σ (a[i] − mu)²} over {@code [p, p + len)} in double. */
     private static double squaredDeviations(float[] a, int p, int len, double mu) {

@@ -1,5 +1,6 @@
 package dev.dendrite.cpu.nn;
 
+import dev.dendrite.cpu.FloatSums;
 import dev.dendrite.cpu.Parallel;
 import dev.dendrite.cpu.ScratchArrays;
 import dev.dendrite.cpu.gemm.Gemm;
@@ -338,33 +339,12 @@ public final class Conv2dKernels {
         Parallel.forRange(k, grain((long) n * pq), (from, to) -> {
             for (int kk = from; kk < to; kk++) {
                 double sum = 0;
-                for (int img = 0; img < n; img++) sum += sum(dy, dyOff + (img * k + kk) * pq, pq);
+                for (int img = 0; img < n; img++) sum += FloatSums.sum(dy, dyOff + (img * k + kk) * pq, pq);
                 db[dbOff + kk] = (float) sum;
             }
         });
     }
 
-    /**
-     * Sum of {@code a[from, from + length)} in double, eight independent accumulators: with four, the
-     * chains of dependent adds still bounded it (LeNet-5's first bias gradient sums 50,176 floats per
-     * channel every step).
-     */
-    private static double sum(float[] a, int from, int length) {
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-        int i = from, end = from + length;
-        for (; i + 7 < end; i += 8) {
-            s0 += a[i];
-            s1 += a[i + 1];
-            s2 += a[i + 2];
-            s3 += a[i + 3];
-            s4 += a[i + 4];
-            s5 += a[i + 5];
-            s6 += a[i + 6];
-            s7 += a[i + 7];
-        }
-        for (; i < end; i++) s0 += a[i];
-        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
-    }
 
     // ---- double: the reference algorithms (im2col + GEMM, col2im), kept apart from the float fast paths --
 

@@ -115,6 +115,16 @@ public final class RnnKernels {
             dGh = new Object[ld];
         }
 
+        /** What layer-direction {@code ld}'s forward saved for the backward passes. */
+        void keep(int ld, Object act, Object states, Object cells, Object hn, Object h0, Object c0) {
+            this.act[ld] = act;
+            this.states[ld] = states;
+            this.cells[ld] = cells;
+            this.hn[ld] = hn;
+            this.h0[ld] = h0;
+            this.c0[ld] = c0;
+        }
+
         void checkOpen(String op) {
             if (closed) throw new IllegalStateException(op + ": the reserve of this " + p + " forward was already closed");
         }
@@ -312,12 +322,7 @@ public final class RnnKernels {
             });
         }
         ScratchArrays.release(gh);
-        r.act[ld] = act;
-        r.states[ld] = states;
-        r.cells[ld] = cells;
-        r.hn[ld] = hnArr;
-        r.h0[ld] = h0;
-        r.c0[ld] = c0;
+        r.keep(ld, act, states, cells, hnArr, h0, c0);
     }
 
     /** {@link #layerDirectionForward} on float32 with the Vector API (Note [RNN float fast path]). */
@@ -384,12 +389,7 @@ public final class RnnKernels {
         }
         whhT.close();
         ScratchArrays.release(gh);
-        r.act[ld] = act;
-        r.states[ld] = states;
-        r.cells[ld] = cells;
-        r.hn[ld] = hnArr;
-        r.h0[ld] = h0;
-        r.c0[ld] = c0;
+        r.keep(ld, act, states, cells, hnArr, h0, c0);
     }
 
     /**

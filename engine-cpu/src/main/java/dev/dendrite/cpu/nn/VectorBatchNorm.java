@@ -1,6 +1,5 @@
 package dev.dendrite.cpu.nn;
 
-import dev.dendrite.cpu.VectorSums;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -34,11 +33,6 @@ final class VectorBatchNorm {
 
     private static void narrowInto(DoubleVector v, float[] a, int off) {
         ((FloatVector) v.convertShape(VectorOperators.D2F, HS, 0)).intoArray(a, off);
-    }
-
-    /** {@code Σ a[p, p + len)} in double. */
-    static double sum(float[] a, int p, int len) {
-        return VectorSums.sum(a, p, len);
     }
 
     /** {@code Σ (a[i] − mu)²} over {@code [p, p + len)} in double. */

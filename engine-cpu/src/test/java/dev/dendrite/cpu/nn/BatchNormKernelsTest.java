@@ -194,7 +194,7 @@ class BatchNormKernelsTest {
                 sq += (x[5 + i] - mu) * (x[5 + i] - mu);
                 cp += dy[3 + i] * (x[5 + i] - mu);
             }
-            assertEquals(sum, VectorBatchNorm.sum(x, 5, len), 1e-13 * Math.abs(sum), "sum, len " + len);
+            assertEquals(sum, dev.dendrite.cpu.FloatSums.sum(x, 5, len), 1e-13 * Math.abs(sum), "sum, len " + len);
             assertEquals(sq, VectorBatchNorm.squaredDeviations(x, 5, len, mu), 1e-13 * sq, "squares, len " + len);
             assertEquals(cp, VectorBatchNorm.centredProducts(dy, 3, x, 5, len, mu), 1e-12 * len, "products, len " + len);
             VectorBatchNorm.normalize(x, 5, out, 2, len, mu, sc, sh);

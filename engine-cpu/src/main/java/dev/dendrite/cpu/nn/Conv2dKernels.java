@@ -339,7 +339,7 @@ public final class Conv2dKernels {
         Parallel.forRange(k, grain((long) n * pq), (from, to) -> {
             for (int kk = from; kk < to; kk++) {
                 double sum = 0;
-                for (int img = 0; img < n; img++) sum += FloatSums.sum(dy, dyOff + (img * k + kk) * pq, pq);
+                for (int img = 0; img < n; img++) sum += FloatSums.scalarSum(dy, dyOff + (img * k + kk) * pq, pq);
                 db[dbOff + kk] = (float) sum;
             }
         });
